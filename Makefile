@@ -1,0 +1,77 @@
+# stuckscope — see README.md. `make` builds ./stuckscope; `make test` installs
+# what is missing, builds, and runs every test; `make demo` runs the main job
+# on a bundled real sample.
+
+CC       ?= gcc
+PREFIX   ?= /usr/local
+SHARED   ?= $(abspath ../shared)
+PKGS     := libpcap libunwind-ptrace libelf libdw jansson libmnl
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wformat=2 -Wno-format-nonliteral -Wvla -Wpointer-arith
+CFLAGS   ?= -O2 -g
+CPPFLAGS += -D_GNU_SOURCE -Ianalyzer -Irules -Iprobes
+ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SAN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LIBS     := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+TEST_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+BUILD    ?= build
+VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.1)
+
+LIB_SRC  := $(filter-out analyzer/main.c,$(wildcard analyzer/*.c rules/*.c probes/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps demo test check unit golden golden-update corpus install clean lint fuzz bench asan
+
+all: stuckscope
+
+$(BUILD)/%.o: %.c $(wildcard analyzer/*.h rules/*.h probes/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -DSTUCKSCOPE_VERSION='"$(VERSION)"' $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libstuckscope.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+# --whole-archive: analysis.c references the parsers weakly (a missing one
+# is "no parser in this build"), and a weak reference does not pull an
+# object out of a static archive, so without it no parser would be linked.
+WHOLE_LIB = -Wl,--whole-archive $(BUILD)/libstuckscope.a -Wl,--no-whole-archive
+
+stuckscope: $(BUILD)/analyzer/main.o $(BUILD)/libstuckscope.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(BUILD)/analyzer/main.o $(WHOLE_LIB) $(LIBS)
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libstuckscope.a tests/testutil.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(ALL_CFLAGS) -o $@ $< $(WHOLE_LIB) $(LIBS) $(TEST_LIBS)
+
+# Install the Debian packages that build and test need, when missing.
+deps:
+	@tests/install-deps.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory stuckscope
+	./stuckscope analyze samples/prefork-condvar-w4 || true
+
+unit: $(TEST_BIN)
+
+test: deps
+	@$(MAKE) --no-print-directory stuckscope unit
+	@SHARED=$(SHARED) tests/run-all.sh
+
+check: test
+
+golden-update: stuckscope
+	@SHARED=$(SHARED) tests/golden.sh --update
+
+install: stuckscope
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 stuckscope $(DESTDIR)$(PREFIX)/bin/stuckscope
+	install -m 644 doc/stuckscope.1 $(DESTDIR)$(PREFIX)/share/man/man1/stuckscope.1
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \
+		--suppress=missingIncludeSystem -Ianalyzer -Irules -Iprobes analyzer rules probes
+
+clean:
+	rm -rf $(BUILD) stuckscope

@@ -1,0 +1,389 @@
+/* analysis.c — the input driver: walk the paths the user gave, sniff each
+ * file's kind from its content, hand it to its parser, and record what could
+ * not be read. A bad input adds diagnostics and never stops the loop. */
+#include "analysis.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "derive.h"
+#include "parsers.h"
+
+#define MAX_INPUTS 200000
+#define MAX_DEPTH 32
+
+/* Parsers by kind. Weak so that a kind whose parser is not linked is
+ * reported as "no parser" instead of failing the build of the others. */
+#define WEAK __attribute__((weak))
+WEAK int ss_parse(struct analysis *an, struct input *in);
+WEAK int netstat_parse(struct analysis *an, struct input *in);
+WEAK int proc_net_tcp_parse(struct analysis *an, struct input *in);
+WEAK int netstat_s_parse(struct analysis *an, struct input *in);
+WEAK int nstat_parse(struct analysis *an, struct input *in);
+WEAK int proc_net_netstat_parse(struct analysis *an, struct input *in);
+WEAK int proc_net_snmp_parse(struct analysis *an, struct input *in);
+WEAK int sysctl_parse(struct analysis *an, struct input *in);
+WEAK int pcap_parse(struct analysis *an, struct input *in);
+WEAK int gdb_parse(struct analysis *an, struct input *in);
+WEAK int eu_stack_parse(struct analysis *an, struct input *in);
+WEAK int pstack_parse(struct analysis *an, struct input *in);
+WEAK int py_bt_parse(struct analysis *an, struct input *in);
+WEAK int proc_task_parse(struct analysis *an, struct input *in);
+WEAK int bundle_parse(struct analysis *an, struct input *in);
+
+typedef int (*parse_fn)(struct analysis *, struct input *);
+
+static parse_fn parser_for(enum input_kind k)
+{
+	switch (k) {
+	case KIND_SS: return ss_parse;
+	case KIND_NETSTAT: return netstat_parse;
+	case KIND_PROC_NET_TCP: return proc_net_tcp_parse;
+	case KIND_NETSTAT_S: return netstat_s_parse;
+	case KIND_NSTAT: return nstat_parse;
+	case KIND_PROC_NET_NETSTAT: return proc_net_netstat_parse;
+	case KIND_PROC_NET_SNMP: return proc_net_snmp_parse;
+	case KIND_SYSCTL: return sysctl_parse;
+	case KIND_PCAP: return pcap_parse;
+	case KIND_GDB: return gdb_parse;
+	case KIND_EU_STACK: return eu_stack_parse;
+	case KIND_PSTACK: return pstack_parse;
+	case KIND_PY_BT: return py_bt_parse;
+	case KIND_PROC_TASK: return proc_task_parse;
+	case KIND_BUNDLE: return bundle_parse;
+	case KIND_UNKNOWN:
+	case KIND_N:
+		break;
+	}
+	return NULL;
+}
+
+static const char *const kind_names[] = {
+#define X(name, text) text,
+	INPUT_KINDS(X)
+#undef X
+};
+
+const char *input_kind_name(enum input_kind k)
+{
+	return (unsigned)k < KIND_N ? kind_names[k] : "unknown";
+}
+
+void analysis_init(struct analysis *an)
+{
+	memset(an, 0, sizeof(*an));
+	arena_init(&an->arena);
+	diags_init(&an->diags, &an->arena);
+	incident_init(&an->inc, &an->arena);
+	an->opt.format = FMT_TEXT;
+	an->opt.color = -1;
+	an->verdict = VERDICT_INCONCLUSIVE;
+}
+
+void analysis_release(struct analysis *an)
+{
+	arena_release(&an->arena);
+	memset(an, 0, sizeof(*an));
+}
+
+void input_textcur(const struct input *in, struct textcur *c)
+{
+	textcur_init(c, in->buf, in->len, in->display);
+	struct span skip;
+	for (uint32_t i = 0; i < in->skip_lines; i++)
+		textcur_next(c, &skip);
+}
+
+static struct input *input_new(struct analysis *an, const char *path, const char *display)
+{
+	struct input *in = VEC_PUSH(&an->arena, &an->inputs);
+	memset(in, 0, sizeof(*in));
+	in->path = arena_strdup(&an->arena, path);
+	in->display = arena_strdup(&an->arena, display);
+	in->index = (int)(an->inputs.n - 1);
+	in->at = NAN;
+	return in;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+struct visited {
+	dev_t dev;
+	ino_t ino;
+};
+
+static void walk_dir(struct analysis *an, const char *path, const char *display, int depth,
+		     struct visited *seen, int nseen)
+{
+	if (depth > MAX_DEPTH) {
+		diag_add(&an->diags, DIAG_LIMIT, display, 0, -1,
+			 "directories nested deeper than %d levels", MAX_DEPTH);
+		return;
+	}
+	DIR *d = opendir(path);
+	if (!d) {
+		struct input *in = input_new(an, path, display);
+		in->status = INPUT_ERROR;
+		an->diags.cur_input = in->index;
+		diag_add(&an->diags, DIAG_UNREADABLE, display, 0, -1, "%s", strerror(errno));
+		an->diags.cur_input = -1;
+		return;
+	}
+	VEC(char *) names = { 0 };
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		*VEC_PUSH(&an->arena, &names) = arena_strdup(&an->arena, e->d_name);
+	}
+	closedir(d);
+	if (names.n)
+		qsort(names.v, names.n, sizeof(names.v[0]), cmp_str);
+	for (size_t i = 0; i < names.n; i++) {
+		if (an->inputs.n >= MAX_INPUTS) {
+			diag_add(&an->diags, DIAG_LIMIT, display, 0, -1,
+				 "more than %d files; the rest of the directory is not read",
+				 MAX_INPUTS);
+			return;
+		}
+		char *child = arena_printf(&an->arena, "%s/%s", path, names.v[i]);
+		char *child_display = arena_printf(&an->arena, "%s/%s",
+						   strcmp(display, ".") == 0 ? "." : display,
+						   names.v[i]);
+		if (strcmp(display, ".") == 0)
+			child_display += 2;
+		struct stat st;
+		if (stat(child, &st) != 0) {
+			struct input *in = input_new(an, child, child_display);
+			in->status = INPUT_ERROR;
+			an->diags.cur_input = in->index;
+			diag_add(&an->diags, DIAG_UNREADABLE, child_display, 0, -1, "%s",
+				 strerror(errno));
+			an->diags.cur_input = -1;
+			continue;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			bool loop = false;
+			for (int k = 0; k < nseen; k++)
+				if (seen[k].dev == st.st_dev && seen[k].ino == st.st_ino)
+					loop = true;
+			if (loop) {
+				diag_add(&an->diags, DIAG_SKIPPED, child_display, 0, -1,
+					 "directory already visited (symlink loop)");
+				continue;
+			}
+			seen[nseen].dev = st.st_dev;
+			seen[nseen].ino = st.st_ino;
+			walk_dir(an, child, child_display, depth + 1, seen, nseen + 1);
+		} else {
+			input_new(an, child, child_display);
+		}
+	}
+}
+
+int analysis_add_path(struct analysis *an, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		struct visited seen[MAX_DEPTH + 2];
+		seen[0].dev = st.st_dev;
+		seen[0].ino = st.st_ino;
+		size_t len = strlen(path);
+		char *display = arena_strdup(&an->arena, path);
+		while (len > 1 && display[len - 1] == '/')
+			display[--len] = '\0';
+		walk_dir(an, path, display, 0, seen, 1);
+		return 0;
+	}
+	input_new(an, path, path);
+	return 0;
+}
+
+/* A documentation file in an evidence directory (the lab's README.md) is
+ * listed as skipped, never silently dropped. */
+static bool is_documentation(const char *display)
+{
+	const char *base = strrchr(display, '/');
+	base = base ? base + 1 : display;
+	size_t n = strlen(base);
+	return (n > 3 && strcmp(base + n - 3, ".md") == 0) ||
+	       (n > 5 && strcmp(base + n - 5, ".html") == 0) || strncmp(base, "README", 6) == 0;
+}
+
+/* The first non-empty line may be the time the snapshot was taken. */
+static void input_find_timestamp(struct input *in)
+{
+	struct textcur c;
+	struct span line;
+	textcur_init(&c, in->buf, in->len, in->display);
+	while (textcur_next(&c, &line) && c.line <= 3) {
+		struct span t = span_trim(line);
+		if (t.n == 0)
+			continue;
+		double at = time_parse(t.p, t.n);
+		if (!isnan(at)) {
+			in->at = at;
+			in->at_src = TIME_CONTENT;
+			in->skip_lines = c.line;
+		}
+		return;
+	}
+}
+
+static void input_apply_labels(struct analysis *an, struct input *in)
+{
+	if (in->at_src == TIME_CONTENT)
+		return;
+	const char *base = strrchr(in->display, '/');
+	base = base ? base + 1 : in->display;
+	for (size_t i = 0; i < an->opt.at_labels.n; i++) {
+		const struct at_label *l = &an->opt.at_labels.v[i];
+		if (strcmp(l->label, in->display) == 0 || strcmp(l->label, base) == 0) {
+			in->at = l->at;
+			in->at_src = TIME_LABEL;
+			return;
+		}
+	}
+	if (in->mtime > 0 && in->at_src == TIME_NONE) {
+		in->at = in->mtime;
+		in->at_src = TIME_MTIME;
+	}
+}
+
+static void input_run_parser(struct analysis *an, struct input *in)
+{
+	parse_fn fn = parser_for(in->kind);
+	an->diags.cur_input = in->index;
+	size_t before = diags_count(&an->diags, in->index, DIAG_SEV_WARN);
+	if (!fn) {
+		diag_add(&an->diags, DIAG_UNKNOWN_FORMAT, in->display, 0, -1,
+			 "no parser for %s input in this build", input_kind_name(in->kind));
+		in->status = INPUT_ERROR;
+	} else if (fn(an, in) < 0) {
+		in->status = INPUT_ERROR;
+		if (diags_count(&an->diags, in->index, DIAG_SEV_WARN) == before)
+			diag_add(&an->diags, DIAG_UNKNOWN_FORMAT, in->display, 0, -1,
+				 "nothing readable as %s", input_kind_name(in->kind));
+	} else {
+		in->status = diags_count(&an->diags, in->index, DIAG_SEV_WARN) > before
+			     ? INPUT_PARTIAL : INPUT_OK;
+	}
+	an->diags.cur_input = -1;
+}
+
+static void input_read(struct analysis *an, struct input *in)
+{
+	an->diags.cur_input = in->index;
+	if (is_documentation(in->display)) {
+		in->kind = KIND_UNKNOWN;
+		in->status = INPUT_OK;
+		in->summary = "skipped: documentation, not evidence";
+		an->diags.cur_input = -1;
+		return;
+	}
+	int fd = strcmp(in->path, "-") == 0 ? dup(0) : open(in->path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		diag_add(&an->diags, DIAG_UNREADABLE, in->display, 0, -1, "%s", strerror(errno));
+		in->status = INPUT_ERROR;
+		if (fd >= 0)
+			close(fd);
+		an->diags.cur_input = -1;
+		return;
+	}
+	in->size = st.st_size;
+	in->mtime = (double)st.st_mtim.tv_sec + st.st_mtim.tv_nsec / 1e9;
+	if (!S_ISREG(st.st_mode)) {
+		/* stdin or a pipe: only a capture can be streamed */
+		in->kind = KIND_PCAP;
+		close(fd);
+		input_run_parser(an, in);
+		return;
+	}
+	if (st.st_size == 0) {
+		diag_add(&an->diags, DIAG_EMPTY, in->display, 0, -1, NULL);
+		in->status = INPUT_ERROR;
+		close(fd);
+		an->diags.cur_input = -1;
+		return;
+	}
+	void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED) {
+		diag_add(&an->diags, DIAG_UNREADABLE, in->display, 0, -1, "mmap: %s",
+			 strerror(errno));
+		in->status = INPUT_ERROR;
+		an->diags.cur_input = -1;
+		return;
+	}
+	in->buf = map;
+	in->len = (size_t)st.st_size;
+	in->kind = sniff_kind(in->buf, in->len);
+	if (in->kind == KIND_UNKNOWN) {
+		struct span head = span_make(in->buf, in->len < 4096 ? in->len : 4096);
+		if (span_contains(head, "\"schema_version\"")) {
+			in->status = INPUT_OK;
+			in->summary = "skipped: a stuckscope report, not evidence";
+		} else {
+			bool binary = memchr(in->buf, '\0', in->len < 4096 ? in->len : 4096) != NULL;
+			diag_add(&an->diags, DIAG_UNKNOWN_FORMAT, in->display, binary ? 0 : 1, -1,
+				 binary ? "binary data, not a capture (unknown magic number)"
+					: "no ss, netstat, counter, sysctl, stack or capture format "
+					  "matches its first lines");
+			in->status = INPUT_ERROR;
+		}
+	} else {
+		if (in->kind == KIND_PCAP) {
+			/* libpcap streams the file itself */
+			in->buf = NULL;
+			in->len = 0;
+		} else {
+			input_find_timestamp(in);
+		}
+		input_apply_labels(an, in);
+		input_run_parser(an, in);
+	}
+	/* the parsers copied what they keep into the arena */
+	munmap(map, (size_t)st.st_size);
+	in->buf = NULL;
+	in->len = 0;
+	an->diags.cur_input = -1;
+}
+
+void analysis_read_inputs(struct analysis *an)
+{
+	for (size_t i = 0; i < an->inputs.n; i++) {
+		struct input *in = &an->inputs.v[i];
+		if (in->status == INPUT_ERROR)
+			continue;	/* already failed while listing */
+		input_read(an, in);
+	}
+	derive_incident(an);
+}
+
+int analysis_parse_buffer(struct analysis *an, const char *display, enum input_kind kind,
+			  const char *buf, size_t len)
+{
+	struct input *in = input_new(an, display, display);
+	in->kind = kind;
+	in->buf = buf;
+	in->len = len;
+	in->size = (off_t)len;
+	if (kind != KIND_PCAP)
+		input_find_timestamp(in);
+	input_run_parser(an, in);
+	in->buf = NULL;
+	in->len = 0;
+	return in->status == INPUT_ERROR ? -1 : 0;
+}

@@ -1,0 +1,313 @@
+/* derive.c — join what the parsers added into the tables the rules read.
+ *
+ * Listeners come from LISTEN rows (and from captures, pcap_flows.c); the
+ * accept-queue limit is LISTEN Send-Q where the source shows it (ss,
+ * sock_diag: tcp_diag_get_info() in net/ipv4/tcp_diag.c reports
+ * sk_max_ack_backlog there). Processes come from socket owners (ss -p,
+ * netstat -p) and stack dumps; CLOSE_WAIT and unread bytes are counted per
+ * owner from the last snapshot that shows owners. */
+#include "derive.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+static int cmp_sock_snap(const void *a, const void *b)
+{
+	const struct sock_snapshot *x = *(const struct sock_snapshot *const *)a;
+	const struct sock_snapshot *y = *(const struct sock_snapshot *const *)b;
+	if (x->at < y->at)
+		return -1;
+	if (x->at > y->at)
+		return 1;
+	return x->input - y->input;
+}
+
+static int cmp_cnt_snap(const void *a, const void *b)
+{
+	const struct counter_snapshot *x = *(const struct counter_snapshot *const *)a;
+	const struct counter_snapshot *y = *(const struct counter_snapshot *const *)b;
+	if (x->at < y->at)
+		return -1;
+	if (x->at > y->at)
+		return 1;
+	return x->input - y->input;
+}
+
+static int cmp_i32(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+	return (x > y) - (x < y);
+}
+
+static int cmp_proc(const void *a, const void *b)
+{
+	const struct process *x = *(const struct process *const *)a;
+	const struct process *y = *(const struct process *const *)b;
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+static int cmp_listener(const void *a, const void *b)
+{
+	const struct listener *x = *(const struct listener *const *)a;
+	const struct listener *y = *(const struct listener *const *)b;
+	if (x->addr.port != y->addr.port)
+		return (x->addr.port > y->addr.port) - (x->addr.port < y->addr.port);
+	return strcmp(x->name, y->name);
+}
+
+static void widen(struct incident *inc, double t)
+{
+	if (isnan(t))
+		return;
+	if (isnan(inc->t_first) || t < inc->t_first)
+		inc->t_first = t;
+	if (isnan(inc->t_last) || t > inc->t_last)
+		inc->t_last = t;
+}
+
+/* Stamp each snapshot with its input's time; order them on one timeline.
+ * Snapshots whose time is only the file's mtime are ordered by file name
+ * when any of them lacks a real time: a checkout rewrites mtimes. */
+static void order_snapshots(struct analysis *an)
+{
+	struct incident *inc = &an->inc;
+	bool all_timed = true;
+	for (size_t i = 0; i < inc->sock_snaps.n; i++) {
+		struct sock_snapshot *s = inc->sock_snaps.v[i];
+		s->listen_only = s->rows.n > 0;
+		for (size_t r = 0; r < s->rows.n && s->listen_only; r++)
+			if (s->rows.v[r].state != TCP_LISTEN)
+				s->listen_only = false;
+		const struct input *in = &an->inputs.v[s->input];
+		if (isnan(s->at)) {
+			s->at = in->at;
+			s->at_src = in->at_src;
+		}
+		if (s->at_src != TIME_CONTENT && s->at_src != TIME_LABEL)
+			all_timed = false;
+		for (size_t r = 0; r < s->rows.n; r++)
+			s->rows.v[r].src.at = s->at;
+	}
+	for (size_t i = 0; i < inc->counter_snaps.n; i++) {
+		struct counter_snapshot *s = inc->counter_snaps.v[i];
+		const struct input *in = &an->inputs.v[s->input];
+		if (isnan(s->at)) {
+			s->at = in->at;
+			s->at_src = in->at_src;
+		}
+		if (s->at_src != TIME_CONTENT && s->at_src != TIME_LABEL)
+			all_timed = false;
+		for (size_t r = 0; r < s->counters.n; r++)
+			s->counters.v[r].src.at = s->at;
+	}
+	if (all_timed) {
+		if (inc->sock_snaps.n > 1)
+			qsort(inc->sock_snaps.v, inc->sock_snaps.n, sizeof(void *), cmp_sock_snap);
+		if (inc->counter_snaps.n > 1)
+			qsort(inc->counter_snaps.v, inc->counter_snaps.n, sizeof(void *),
+			      cmp_cnt_snap);
+	} else if (inc->sock_snaps.n + inc->counter_snaps.n > 2) {
+		analysis_note(an, "some snapshots carry no timestamp: snapshots ordered by file "
+				  "name (add a first line from `date -u +%%FT%%TZ`, or --at LABEL=TIME)");
+	}
+	for (size_t i = 0; i < inc->sock_snaps.n; i++)
+		if (inc->sock_snaps.v[i]->at_src == TIME_CONTENT ||
+		    inc->sock_snaps.v[i]->at_src == TIME_LABEL)
+			widen(inc, inc->sock_snaps.v[i]->at);
+	for (size_t i = 0; i < inc->counter_snaps.n; i++)
+		if (inc->counter_snaps.v[i]->at_src == TIME_CONTENT ||
+		    inc->counter_snaps.v[i]->at_src == TIME_LABEL)
+			widen(inc, inc->counter_snaps.v[i]->at);
+	for (size_t i = 0; i < inc->processes.n; i++)
+		for (size_t t = 0; t < inc->processes.v[i]->threads.n; t++) {
+			const struct thread *th = &inc->processes.v[i]->threads.v[t];
+			for (size_t s = 0; s < th->samples.n; s++)
+				widen(inc, th->samples.v[s].src.at);
+		}
+	for (size_t i = 0; i < inc->listeners.n; i++)
+		if (inc->listeners.v[i]->capture) {
+			widen(inc, inc->listeners.v[i]->capture->first_ts);
+			widen(inc, inc->listeners.v[i]->capture->last_ts);
+		}
+}
+
+static void add_pid(struct incident *inc, struct listener *l, int32_t pid)
+{
+	for (size_t i = 0; i < l->pids.n; i++)
+		if (l->pids.v[i] == pid)
+			return;
+	*VEC_PUSH(inc->arena, &l->pids) = pid;
+}
+
+static void derive_listeners(struct analysis *an)
+{
+	struct incident *inc = &an->inc;
+	for (size_t i = 0; i < inc->sock_snaps.n; i++) {
+		const struct sock_snapshot *s = inc->sock_snaps.v[i];
+		/* LISTEN sockets per address in this snapshot: several distinct
+		 * sockets on one address are an SO_REUSEPORT group */
+		for (size_t r = 0; r < s->rows.n; r++) {
+			const struct sock_row *row = &s->rows.v[r];
+			if (row->state != TCP_LISTEN)
+				continue;
+			struct listener *l = incident_listener(inc, &row->local, true);
+			uint32_t same = 0;
+			for (size_t k = 0; k < s->rows.n; k++)
+				if (s->rows.v[k].state == TCP_LISTEN &&
+				    endpoint_equal(&s->rows.v[k].local, &row->local))
+					same++;
+			if (same > l->n_sockets)
+				l->n_sockets = same;
+			if (same > 1)
+				l->reuseport = true;
+			for (uint32_t o = 0; o < row->n_owners; o++)
+				add_pid(inc, l, row->owners[o].pid);
+			if (!row->have_queues)
+				continue;
+			if (s->listen_send_q_is_limit) {
+				/* the limit is min(backlog, somaxconn) as the kernel
+				 * applied it at listen() time (__sys_listen) */
+				if (l->backlog < 0 || (int64_t)row->send_q != l->backlog) {
+					if (l->backlog >= 0 && (int64_t)row->send_q != l->backlog)
+						analysis_note(an, "listener %s: accept-queue limit changed "
+							      "between snapshots (%lld, then %u)",
+							      l->name, (long long)l->backlog,
+							      row->send_q);
+					l->backlog = row->send_q;
+					l->backlog_src = row->src;
+				}
+			}
+			/* only the first of a reuseport group's rows counts once per
+			 * snapshot for n_snapshots */
+			bool first_row = true;
+			for (size_t k = 0; k < r; k++)
+				if (s->rows.v[k].state == TCP_LISTEN &&
+				    endpoint_equal(&s->rows.v[k].local, &row->local))
+					first_row = false;
+			if (first_row)
+				l->n_snapshots++;
+			if ((int64_t)row->recv_q > l->max_recv_q) {
+				l->max_recv_q = row->recv_q;
+				l->max_src = row->src;
+			}
+			/* sk_acceptq_is_full() (include/net/sock.h) tests '>': the
+			 * queue peaks at limit + 1, and from Recv-Q == Send-Q on the
+			 * next SYN is dropped */
+			if (s->listen_send_q_is_limit && row->recv_q >= row->send_q)
+				l->n_full_snapshots++;
+		}
+	}
+	for (size_t i = 0; i < inc->listeners.n; i++) {
+		struct listener *l = inc->listeners.v[i];
+		if (l->pids.n > 1)
+			qsort(l->pids.v, l->pids.n, sizeof(int32_t), cmp_i32);
+	}
+	if (inc->listeners.n > 1)
+		qsort(inc->listeners.v, inc->listeners.n, sizeof(void *), cmp_listener);
+}
+
+/* Does a connection's local endpoint belong to this listener? */
+static bool served_by(const struct listener *l, const struct endpoint *local)
+{
+	if (l->addr.any_port || local->any_port || l->addr.port != local->port)
+		return false;
+	if (endpoint_is_any(&l->addr))
+		return true;
+	if (l->addr.family == local->family)
+		return endpoint_equal(&l->addr, local);
+	return false;
+}
+
+const struct listener *derive_listener_of(const struct incident *inc, const struct endpoint *local)
+{
+	const struct listener *best = NULL;
+	for (size_t i = 0; i < inc->listeners.n; i++) {
+		const struct listener *l = inc->listeners.v[i];
+		if (!served_by(l, local))
+			continue;
+		if (!best || !endpoint_is_any(&l->addr))
+			best = l;
+	}
+	return best;
+}
+
+static void derive_processes(struct analysis *an)
+{
+	struct incident *inc = &an->inc;
+	/* every socket owner is a process we know of */
+	for (size_t i = 0; i < inc->sock_snaps.n; i++) {
+		const struct sock_snapshot *s = inc->sock_snaps.v[i];
+		for (size_t r = 0; r < s->rows.n; r++) {
+			const struct sock_row *row = &s->rows.v[r];
+			for (uint32_t o = 0; o < row->n_owners; o++) {
+				struct process *p = incident_process(inc, row->owners[o].pid, true);
+				if (!p->comm && row->owners[o].comm)
+					p->comm = row->owners[o].comm;
+				if (!p->src.file)
+					p->src = row->src;
+			}
+		}
+	}
+	/* CLOSE_WAIT and unread bytes per owner, from the last snapshot with owners */
+	const struct sock_snapshot *last = NULL;
+	for (size_t i = inc->sock_snaps.n; i-- > 0;)
+		if (inc->sock_snaps.v[i]->has_owners && !inc->sock_snaps.v[i]->listen_only) {
+			last = inc->sock_snaps.v[i];
+			break;
+		}
+	if (last) {
+		for (size_t r = 0; r < last->rows.n; r++) {
+			const struct sock_row *row = &last->rows.v[r];
+			for (uint32_t o = 0; o < row->n_owners; o++) {
+				struct process *p = incident_process(inc, row->owners[o].pid, false);
+				if (!p)
+					continue;
+				if (row->state == TCP_CLOSE_WAIT)
+					p->close_wait++;
+				if (row->state != TCP_LISTEN && row->have_queues)
+					p->unread_bytes += row->recv_q;
+			}
+		}
+	}
+	/* roles: the holders of a listening socket shared by several processes
+	 * are pre-forked workers; their common parent (when ppid is known) is
+	 * the parent */
+	for (size_t i = 0; i < inc->listeners.n; i++) {
+		const struct listener *l = inc->listeners.v[i];
+		for (size_t k = 0; k < l->pids.n; k++) {
+			struct process *p = incident_process(inc, l->pids.v[k], false);
+			if (p && p->role == ROLE_OTHER)
+				p->role = ROLE_WORKER;
+		}
+	}
+	for (size_t i = 0; i < inc->processes.n; i++) {
+		struct process *p = inc->processes.v[i];
+		if (p->role != ROLE_WORKER || p->ppid <= 0)
+			continue;
+		struct process *parent = incident_process(inc, p->ppid, false);
+		if (parent)
+			parent->role = ROLE_PARENT;
+	}
+	if (inc->processes.n > 1)
+		qsort(inc->processes.v, inc->processes.n, sizeof(void *), cmp_proc);
+}
+
+const struct sock_snapshot *derive_last_conn_snapshot(const struct incident *inc, size_t *idx)
+{
+	for (size_t i = inc->sock_snaps.n; i-- > 0;)
+		if (!inc->sock_snaps.v[i]->listen_only) {
+			if (idx)
+				*idx = i;
+			return inc->sock_snaps.v[i];
+		}
+	return NULL;
+}
+
+void derive_incident(struct analysis *an)
+{
+	order_snapshots(an);
+	derive_listeners(an);
+	derive_processes(an);
+}

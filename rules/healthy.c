@@ -1,0 +1,49 @@
+/* healthy.c — an explicit "checked, nothing wrong" so silence is never
+ * ambiguous. Runs last; fires only when no other rule found a warning or
+ * worse, and only when there was evidence to check. */
+#include <stdio.h>
+
+#include "rule.h"
+
+static void run(struct analysis *an, const struct rule *self)
+{
+	for (size_t i = 0; i < an->findings.n; i++)
+		if (an->findings.v[i]->severity >= SEV_WARNING)
+			return;
+	const struct incident *inc = &an->inc;
+	size_t sources = (inc->sock_snaps.n > 0) + (inc->counter_snaps.n > 0) +
+			 (inc->sysctls.n > 0) + incident_has_capture(inc) + incident_has_stacks(inc);
+	if (!sources || (!inc->sock_snaps.n && inc->counter_snaps.n < 2 &&
+			 !incident_has_capture(inc) && !incident_has_stacks(inc)))
+		return;		/* not enough to call it healthy: inconclusive */
+	double conf = 0.5 + 0.1 * (double)sources;
+	struct finding *f = finding_new(an, self, SEV_INFO, conf > 0.95 ? 0.95 : conf,
+					"checked %zu kinds of evidence: nothing wrong", sources);
+	finding_fact_int(an, f, "socket_snapshots", (int64_t)inc->sock_snaps.n);
+	finding_fact_int(an, f, "counter_snapshots", (int64_t)inc->counter_snaps.n);
+	finding_fact_int(an, f, "listeners", (int64_t)inc->listeners.n);
+	finding_fact_int(an, f, "processes", (int64_t)inc->processes.n);
+	char detail[1024];
+	size_t off = 0;
+	for (size_t i = 0; i < an->checked.n; i++)
+		buf_append(detail, sizeof(detail), &off, "%s%s", i ? "; " : "", an->checked.v[i]);
+	finding_detail(an, f, "%s", off ? detail : "no rule found a problem");
+	for (size_t i = 0; i < inc->listeners.n; i++) {
+		const struct listener *l = inc->listeners.v[i];
+		if (l->backlog_src.file)
+			finding_evidence(an, f, &l->backlog_src, NULL);
+	}
+	finding_advice(an, f, "Nothing to fix in what was collected. If clients still fail, "
+			      "collect during the failure: `stuckscope attach --port PORT`.");
+}
+
+const struct rule rule_healthy = {
+	.id = "healthy",
+	.title = "checked, nothing wrong: lists what was checked",
+	.doc = "Emitted when no rule found a warning or worse and there was evidence to check "
+	       "(a socket snapshot, two counter snapshots, a capture or stacks). Its detail "
+	       "lists every check that passed. With less evidence the verdict is "
+	       "'inconclusive' and the report says what to collect.",
+	.needs = 0,
+	.run = run,
+};

@@ -1,0 +1,29 @@
+/* registry.c — every rule, in the order they run. */
+#include <string.h>
+
+#include "rule.h"
+
+extern const struct rule rule_accept_queue_overflow;
+extern const struct rule rule_backlog_too_small;
+extern const struct rule rule_close_wait_accumulation;
+extern const struct rule rule_unread_receive_queue;
+extern const struct rule rule_syn_flood;
+extern const struct rule rule_healthy;
+
+const struct rule *const rules[] = {
+	&rule_accept_queue_overflow,
+	&rule_backlog_too_small,
+	&rule_syn_flood,
+	&rule_close_wait_accumulation,
+	&rule_unread_receive_queue,
+	&rule_healthy,		/* last: it reads what the others found */
+	NULL,
+};
+
+const struct rule *rule_by_id(const char *id)
+{
+	for (size_t i = 0; rules[i]; i++)
+		if (strcmp(rules[i]->id, id) == 0)
+			return rules[i];
+	return NULL;
+}

@@ -1,0 +1,39 @@
+/* rule.h — the rule interface. A rule reads the incident (and the derived
+ * listener and process tables) and states findings with their evidence. One
+ * file per rule under rules/; registry.c lists them (STYLE.md §7). */
+#ifndef STUCKSCOPE_RULE_H
+#define STUCKSCOPE_RULE_H
+
+#include "analysis.h"
+
+enum rule_needs {
+	NEED_SOCKETS = 1 << 0,
+	NEED_COUNTERS = 1 << 1,
+	NEED_SYSCTLS = 1 << 2,
+	NEED_CAPTURE = 1 << 3,
+	NEED_STACKS = 1 << 4,
+};
+
+struct rule {
+	const char *id;		/* the contract's rule id */
+	const char *title;	/* one line */
+	const char *doc;	/* what it checks and why, for `stuckscope rules` */
+	unsigned needs;		/* evidence it can use (any of) */
+	int order;		/* run order: causes after their effects are known */
+	void (*run)(struct analysis *an, const struct rule *self);
+};
+
+extern const struct rule *const rules[];
+const struct rule *rule_by_id(const char *id);
+
+/* rules/util.c: shared look-ups */
+const char *rule_listener_name(const struct listener *l);
+bool incident_has_sockets(const struct incident *inc);
+bool incident_has_counters(const struct incident *inc);
+bool incident_has_capture(const struct incident *inc);
+bool incident_has_stacks(const struct incident *inc);
+/* snprintf at *off, never past size; *off stays < size */
+void buf_append(char *buf, size_t size, size_t *off, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+#endif

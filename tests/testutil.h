@@ -1,0 +1,64 @@
+/* testutil.h — shared helpers for the cmocka unit tests.
+ * Every test binary is run from the repository root by tests/run-all.sh with
+ * SHARED=<path of ../shared> in the environment. */
+#ifndef STUCKSCOPE_TESTUTIL_H
+#define STUCKSCOPE_TESTUTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "analysis.h"
+#include "parsers.h"
+
+/* Path of a file in ../shared (corpus/..., bench/...). */
+static inline const char *shared_path(char *buf, size_t size, const char *rel)
+{
+	const char *sh = getenv("SHARED");
+	snprintf(buf, size, "%s/%s", sh && *sh ? sh : "../shared", rel);
+	return buf;
+}
+
+/* Parse a string as one input of `kind` into a fresh analysis. */
+static inline struct analysis *parse_text(enum input_kind kind, const char *text)
+{
+	struct analysis *an = malloc(sizeof(*an));
+	assert_non_null(an);
+	analysis_init(an);
+	analysis_parse_buffer(an, "test.txt", kind, text, strlen(text));
+	return an;
+}
+
+/* Add a file (path relative to the repository root or absolute) and read it
+ * with content sniffing, as `stuckscope analyze FILE` would. */
+static inline struct analysis *read_file_input(const char *path)
+{
+	struct analysis *an = malloc(sizeof(*an));
+	assert_non_null(an);
+	analysis_init(an);
+	analysis_add_path(an, path);
+	analysis_read_inputs(an);
+	return an;
+}
+
+static inline void analysis_free(struct analysis *an)
+{
+	analysis_release(an);
+	free(an);
+}
+
+static inline size_t count_diags(const struct analysis *an, enum diag_code code)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < an->diags.list.n; i++)
+		if (an->diags.list.v[i].code == code)
+			n++;
+	return n;
+}
+
+#endif
