@@ -38,8 +38,11 @@ $(BUILD)/libstuckscope.a: $(LIB_OBJ)
 # object out of a static archive, so without it no parser would be linked.
 WHOLE_LIB = -Wl,--whole-archive $(BUILD)/libstuckscope.a -Wl,--no-whole-archive
 
-stuckscope: $(BUILD)/analyzer/main.o $(BUILD)/libstuckscope.a
+$(BUILD)/stuckscope: $(BUILD)/analyzer/main.o $(BUILD)/libstuckscope.a
 	$(CC) $(ALL_CFLAGS) -o $@ $(BUILD)/analyzer/main.o $(WHOLE_LIB) $(LIBS)
+
+stuckscope: $(BUILD)/stuckscope
+	cp $< $@
 
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libstuckscope.a tests/testutil.h
 	@mkdir -p $(dir $@)
@@ -55,8 +58,15 @@ demo: deps
 
 unit: $(TEST_BIN)
 
+# The sanitizer build: the unit tests and the corpus walk run under
+# AddressSanitizer + UndefinedBehaviorSanitizer, halting on the first error.
+ASAN_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+asan:
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN="$(ASAN_SAN)" CFLAGS="-O1 -g" \
+		build-asan/stuckscope $(TEST_SRC:tests/%.c=build-asan/tests/%)
+
 test: deps
-	@$(MAKE) --no-print-directory stuckscope unit
+	@$(MAKE) --no-print-directory stuckscope unit asan
 	@SHARED=$(SHARED) tests/run-all.sh
 
 check: test
@@ -74,4 +84,4 @@ lint:
 		--suppress=missingIncludeSystem -Ianalyzer -Irules -Iprobes analyzer rules probes
 
 clean:
-	rm -rf $(BUILD) stuckscope
+	rm -rf $(BUILD) build-asan stuckscope

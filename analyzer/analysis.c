@@ -292,7 +292,9 @@ static void input_read(struct analysis *an, struct input *in)
 		an->diags.cur_input = -1;
 		return;
 	}
-	int fd = strcmp(in->path, "-") == 0 ? dup(0) : open(in->path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO or device given by mistake must not hang the run */
+	int fd = strcmp(in->path, "-") == 0 ? dup(0)
+					    : open(in->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) != 0) {
 		diag_add(&an->diags, DIAG_UNREADABLE, in->display, 0, -1, "%s", strerror(errno));
@@ -304,8 +306,18 @@ static void input_read(struct analysis *an, struct input *in)
 	}
 	in->size = st.st_size;
 	in->mtime = (double)st.st_mtim.tv_sec + st.st_mtim.tv_nsec / 1e9;
+	if (!S_ISREG(st.st_mode) && strcmp(in->path, "-") != 0) {
+		diag_add(&an->diags, DIAG_UNREADABLE, in->display, 0, -1,
+			 "not a regular file (%s)", S_ISFIFO(st.st_mode) ? "a FIFO"
+			 : S_ISSOCK(st.st_mode) ? "a socket" : S_ISDIR(st.st_mode) ? "a directory"
+			 : "a device");
+		in->status = INPUT_ERROR;
+		close(fd);
+		an->diags.cur_input = -1;
+		return;
+	}
 	if (!S_ISREG(st.st_mode)) {
-		/* stdin or a pipe: only a capture can be streamed */
+		/* stdin as a pipe: only a capture can be streamed */
 		in->kind = KIND_PCAP;
 		close(fd);
 		input_run_parser(an, in);
@@ -337,10 +349,18 @@ static void input_read(struct analysis *an, struct input *in)
 			in->summary = "skipped: a stuckscope report, not evidence";
 		} else {
 			bool binary = memchr(in->buf, '\0', in->len < 4096 ? in->len : 4096) != NULL;
-			diag_add(&an->diags, DIAG_UNKNOWN_FORMAT, in->display, binary ? 0 : 1, -1,
-				 binary ? "binary data, not a capture (unknown magic number)"
-					: "no ss, netstat, counter, sysctl, stack or capture format "
-					  "matches its first lines");
+			const uint8_t *m = (const uint8_t *)in->buf;
+			if (in->len >= 2 && ((m[0] == 0x1f && m[1] == 0x8b) || (m[0] == 'B' && m[1] == 'Z') ||
+					     (in->len >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f)))
+				diag_add(&an->diags, DIAG_UNKNOWN_FORMAT, in->display, 0, 0,
+					 "compressed (%s): decompress it first",
+					 m[0] == 0x1f ? "gzip" : m[0] == 'B' ? "bzip2" : "zstd");
+			else
+				diag_add(&an->diags, DIAG_UNKNOWN_FORMAT, in->display, binary ? 0 : 1,
+					 binary ? 0 : -1,
+					 binary ? "binary data, not a capture (unknown magic number)"
+						: "no ss, netstat, counter, sysctl, stack or capture "
+						  "format matches its first lines");
 			in->status = INPUT_ERROR;
 		}
 	} else {

@@ -96,7 +96,7 @@ enum input_kind sniff_kind(const char *buf, size_t len)
 	textcur_init(&c, buf, len, NULL);
 	int ss_rows = 0, netstat_rows = 0, proc_rows = 0, nstat_rows = 0, sysctl_rows = 0;
 	int gdb_frames = 0, gdb_threads = 0, eu_tid = 0, eu_pid = 0, indented_sentences = 0;
-	int section_alone = 0, frames_any = 0;
+	int section_alone = 0, frames_any = 0, snmp6_rows = 0;
 	bool first = true;
 
 	while (textcur_next(&c, &line) && c.line <= SNIFF_LINES) {
@@ -183,6 +183,10 @@ enum input_kind sniff_kind(const char *buf, size_t len)
 		}
 		if (have2 && tok1.n >= 2 && tok1.p[tok1.n - 1] == ':' && is_proc_addr(tok2))
 			proc_rows++;
+		/* /proc/net/snmp6: "Ip6InReceives   1234", two columns */
+		if (have2 && !have3 && (span_starts(tok1, "Ip6") || span_starts(tok1, "Icmp6") ||
+					span_starts(tok1, "Udp6") || span_starts(tok1, "UdpLite6")))
+			snmp6_rows++;
 		if (have2 && is_counter_name(tok1)) {
 			int64_t v;
 			if (span_i64(tok2, &v) && (!have3 || tok3.p[0] == '0' || isdigit((unsigned char)tok3.p[0])))
@@ -217,6 +221,8 @@ enum input_kind sniff_kind(const char *buf, size_t len)
 		return KIND_SS;
 	if (sysctl_rows >= 1)
 		return KIND_SYSCTL;
+	if (snmp6_rows >= 2 && snmp6_rows == nstat_rows)
+		return KIND_PROC_NET_SNMP;
 	if (nstat_rows >= 2)
 		return KIND_NSTAT;
 	return KIND_UNKNOWN;

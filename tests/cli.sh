@@ -1,0 +1,106 @@
+#!/bin/bash
+# CLI behaviour a user and a script rely on: exit status (0 ran, 1 usage,
+# 2 nothing readable), messages "stuckscope: FILE:LINE: ...", bad inputs that
+# never crash or hang, hostile strings escaped in every format.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+bin=${BIN:-./stuckscope}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+ok() { echo "ok cli $1"; }
+fail() { echo "FAIL cli $1${2:+: $2}"; }
+# expect NAME RC CMD...: run with a timeout, compare the exit status
+expect_rc() {
+	local name=$1 want=$2; shift 2
+	timeout 30 "$@" > "$tmp/out" 2> "$tmp/err"; local rc=$?
+	if [ "$rc" = "$want" ]; then ok "$name"; else fail "$name" "exit $rc, want $want; $(head -c 300 "$tmp/err")"; fi
+}
+grep_err() { if grep -qF -- "$2" "$tmp/err"; then ok "$1"; else fail "$1" "stderr lacks '$2': $(head -c 300 "$tmp/err")"; fi; }
+grep_out() { if grep -qF -- "$2" "$tmp/out"; then ok "$1"; else fail "$1" "stdout lacks '$2'"; fi; }
+
+expect_rc "no arguments is a usage error" 1 $bin
+expect_rc "analyze without inputs is a usage error" 1 $bin analyze
+expect_rc "unknown format is a usage error" 1 $bin analyze --format xml samples/backlog5
+grep_err "unknown format names the option" "--format: expected text, html or json"
+expect_rc "bad --at is a usage error" 1 $bin analyze --at foo=yesterday samples/backlog5
+expect_rc "--version" 0 $bin --version
+grep_out "--version prints the version" "stuckscope $(cat VERSION)"
+expect_rc "rules" 0 $bin rules
+for id in accept-queue-overflow backlog-too-small close-wait-accumulation unread-receive-queue syn-flood healthy; do
+	grep_out "rules documents $id" "$id"
+done
+
+expect_rc "missing file: nothing readable" 2 $bin analyze "$tmp/nope.txt"
+grep_err "missing file message" "stuckscope: $tmp/nope.txt: cannot read file: No such file or directory"
+: > "$tmp/empty.txt"
+expect_rc "empty file: nothing readable" 2 $bin analyze "$tmp/empty.txt"
+grep_err "empty file message" "$tmp/empty.txt: file is empty"
+head -c 4096 /dev/urandom > "$tmp/garbage.bin"
+printf '\x00\x01\x02garbage' >> "$tmp/garbage.bin"
+expect_rc "binary garbage: nothing readable" 2 $bin analyze "$tmp/garbage.bin"
+grep_err "binary garbage message" "not a recognised evidence format"
+mkfifo "$tmp/fifo"
+expect_rc "a FIFO does not hang" 2 $bin analyze "$tmp/fifo"
+grep_err "a FIFO is named" "not a regular file (a FIFO)"
+
+# one good input among bad ones: the run goes on and lists what failed
+cp samples/backlog5/ss-03.txt "$tmp/good-ss.txt"
+expect_rc "good input among bad ones runs" 0 $bin analyze --format json "$tmp/good-ss.txt" "$tmp/garbage.bin" "$tmp/empty.txt" "$tmp/nope.txt"
+if /usr/bin/python3 - "$tmp/out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+st = {i["path"].rsplit("/", 1)[-1]: (i["status"], i["kind"], i["messages"]) for i in d["inputs"]}
+assert st["good-ss.txt"][0] == "ok" and st["good-ss.txt"][1] == "ss", st
+for f in ("garbage.bin", "empty.txt", "nope.txt"):
+    assert st[f][0] == "error" and st[f][2], (f, st[f])
+PY
+then ok "inputs[] lists each failure with a message"; else fail "inputs[] lists each failure with a message"; fi
+
+# truncated real file: every prefix of an ss snapshot parses without a crash
+src=samples/prefork-condvar-w4/ss-05.txt
+n=$(wc -l < "$src")
+bad=0
+for k in $(seq 1 7 "$n"); do
+	head -n "$k" "$src" | head -c -3 > "$tmp/trunc.txt"
+	timeout 10 $bin analyze --format json "$tmp/trunc.txt" > /dev/null 2>&1; rc=$?
+	[ "$rc" -le 2 ] || bad=$((bad + 1))
+done
+[ $bad = 0 ] && ok "truncated ss snapshots never crash" || fail "truncated ss snapshots never crash" "$bad crashed"
+
+# hostile process names: markup, quotes, ANSI escapes, newline-ish bytes
+esc=$(printf '\033')
+{
+	echo "State  Recv-Q Send-Q Local Address:Port Peer Address:Port Process"
+	echo "LISTEN 0      5      127.0.0.1:8000     0.0.0.0:*         users:((\"<script>alert(1)</script>\",pid=10,fd=3),(\"a\\\"b${esc}[31mred\",pid=11,fd=3))"
+	for i in 1 2 3 4 5 6; do
+		echo "CLOSE-WAIT 1 0 127.0.0.1:8000 127.0.0.1:5000$i users:((\"<script>alert(1)</script>\",pid=10,fd=$((i + 3))))"
+	done
+} > "$tmp/hostile-ss.txt"
+expect_rc "hostile comm: text" 0 $bin analyze --format text "$tmp/hostile-ss.txt"
+if grep -q "$esc" "$tmp/out"; then fail "hostile comm: no raw ESC in text"; else ok "hostile comm: no raw ESC in text"; fi
+expect_rc "hostile comm: html" 0 $bin analyze --format html "$tmp/hostile-ss.txt"
+if grep -q "<script>" "$tmp/out"; then fail "hostile comm: escaped in html"; else ok "hostile comm: escaped in html"; fi
+expect_rc "hostile comm: json" 0 $bin analyze --format json "$tmp/hostile-ss.txt"
+if /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert any("<script>" in p["comm"] for p in d["processes"])' "$tmp/out"; then
+	ok "hostile comm: valid json keeps the name"; else fail "hostile comm: valid json keeps the name"; fi
+
+# a 10 MB line, and a directory of 3000 files, finish
+{ echo "State Recv-Q Send-Q Local Address:Port Peer Address:Port"; head -c 10000000 /dev/zero | tr '\0' 'x'; echo; } > "$tmp/long.txt"
+expect_rc "10 MB line does not crash" 0 $bin analyze --format json "$tmp/long.txt"
+mkdir -p "$tmp/many"
+for i in $(seq 1 3000); do echo "net.core.somaxconn = $i" > "$tmp/many/s$i.txt"; done
+expect_rc "3000 files in a directory" 0 $bin analyze -q "$tmp/many"
+mkdir -p "$tmp/loop/a"; ln -s .. "$tmp/loop/a/up"
+cp samples/backlog5/sysctl.txt "$tmp/loop/a/"
+expect_rc "symlink loop terminates" 0 $bin analyze -q "$tmp/loop"
+
+# counters that go backwards (a reboot between snapshots) are not a delta
+printf '#kernel\nTcpExtListenOverflows 500 0.0\nTcpExtListenDrops 500 0.0\n' > "$tmp/n1.txt"
+printf '#kernel\nTcpExtListenOverflows 3 0.0\nTcpExtListenDrops 3 0.0\n' > "$tmp/n2.txt"
+expect_rc "counters backwards" 0 $bin analyze --format json --at n1.txt=2026-01-01T00:00:00Z --at n2.txt=2026-01-01T00:01:00Z "$tmp/n1.txt" "$tmp/n2.txt"
+if /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); c=d["counters"]["ListenOverflows"]; assert c["went_backwards"] and c["delta"]==0, c; assert not any(f["rule"]=="accept-queue-overflow" and f["severity"]=="critical" for f in d["findings"])' "$tmp/out"; then
+	ok "counters going backwards give no overflow"; else fail "counters going backwards give no overflow"; fi
+
+expect_rc "-q prints one line" 0 $bin analyze -q samples/backlog5
+[ "$(wc -l < "$tmp/out")" = 1 ] && ok "-q output is one line" || fail "-q output is one line"
