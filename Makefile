@@ -27,11 +27,12 @@ all: stuckscope
 
 $(BUILD)/%.o: %.c $(wildcard analyzer/*.h rules/*.h probes/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -DSTUCKSCOPE_VERSION='"$(VERSION)"' $(ALL_CFLAGS) -c -o $@ $<
+	@echo "  CC      $@"
+	@$(CC) $(CPPFLAGS) -DSTUCKSCOPE_VERSION='"$(VERSION)"' $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/libstuckscope.a: $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	@ar rcs $@ $^
 
 # --whole-archive: analysis.c references the parsers weakly (a missing one
 # is "no parser in this build"), and a weak reference does not pull an
@@ -39,14 +40,16 @@ $(BUILD)/libstuckscope.a: $(LIB_OBJ)
 WHOLE_LIB = -Wl,--whole-archive $(BUILD)/libstuckscope.a -Wl,--no-whole-archive
 
 $(BUILD)/stuckscope: $(BUILD)/analyzer/main.o $(BUILD)/libstuckscope.a
-	$(CC) $(ALL_CFLAGS) -o $@ $(BUILD)/analyzer/main.o $(WHOLE_LIB) $(LIBS)
+	@echo "  LD      $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $(BUILD)/analyzer/main.o $(WHOLE_LIB) $(LIBS)
 
 stuckscope: $(BUILD)/stuckscope
-	cp $< $@
+	@cp $< $@
 
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libstuckscope.a tests/testutil.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests $(ALL_CFLAGS) -o $@ $< $(WHOLE_LIB) $(LIBS) $(TEST_LIBS)
+	@echo "  TEST    $@"
+	@$(CC) $(CPPFLAGS) -Itests $(ALL_CFLAGS) -o $@ $< $(WHOLE_LIB) $(LIBS) $(TEST_LIBS)
 
 # Install the Debian packages that build and test need, when missing.
 deps:
