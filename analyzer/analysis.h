@@ -138,6 +138,7 @@ struct analysis {
 	const char *verdict_line;	/* one-line summary */
 	VEC(const char *) checked;	/* "checked and fine" items */
 	VEC(const char *) notes;	/* cross-checks: where sources agree or not */
+	void *classify_notes;		/* classify.c's per-thread notes */
 };
 
 void analysis_init(struct analysis *an);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "analysis.h"
+#include "classify.h"
 #include "rule.h"
 
 struct link {
@@ -224,6 +225,7 @@ static void correlate(struct analysis *an)
 
 void analysis_diagnose(struct analysis *an)
 {
+	classify_processes(an);
 	for (size_t i = 0; rules[i]; i++)
 		rules[i]->run(an, rules[i]);
 	correlate(an);

@@ -16,6 +16,7 @@ const char *role_name(enum proc_role r);
 const char *proc_state_name(enum proc_state s);
 const char *thread_state_name(enum thread_state s);
 const char *blocked_on_name(enum blocked_on b);	/* NULL for BLK_NONE */
+#define blocked_on_str(b) (blocked_on_name(b) ? blocked_on_name(b) : "none")
 const char *input_status_name(enum input_status s);
 /* Counters the report shows, in this order. */
 extern const char *const report_counters[];

@@ -8,9 +8,13 @@ extern const struct rule rule_backlog_too_small;
 extern const struct rule rule_close_wait_accumulation;
 extern const struct rule rule_unread_receive_queue;
 extern const struct rule rule_syn_flood;
+extern const struct rule rule_workers_stuck;
+extern const struct rule rule_capacity_exhausted;
 extern const struct rule rule_healthy;
 
 const struct rule *const rules[] = {
+	&rule_workers_stuck,
+	&rule_capacity_exhausted,
 	&rule_accept_queue_overflow,
 	&rule_backlog_too_small,
 	&rule_syn_flood,

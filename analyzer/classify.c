@@ -1,0 +1,567 @@
+/* classify.c — thread and worker states from stack samples and /proc.
+ *
+ * A thread waiting on a condition variable shows pthread_cond_wait -> futex
+ * in its native stack; a Python Condition.wait() or Lock.acquire() shows
+ * PyThread_acquire_lock_timed -> sem_clockwait -> futex, the same as an idle
+ * thread in queue.get(): native frames cannot tell them apart, the Python
+ * frames (py-bt) can. A thread idle in accept, epoll_wait, select or poll is
+ * waiting for work. The same blocking site in every sample over the window,
+ * with no CPU time used, is stuck. /proc/PID/task/TID/syscall gives the
+ * blocking syscall and its arguments (futex address) when frames are absent.
+ * Syscall numbers are x86_64's (arch/x86/entry/syscalls/syscall_64.tbl). */
+#include "classify.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Normalised function name: no symbol version, no GCC clone suffix, no
+ * __GI_/__libc_ alias prefix. */
+static void norm(const char *fn, char *out, size_t size)
+{
+	if (!fn) {
+		out[0] = '\0';
+		return;
+	}
+	static const char *const prefixes[] = { "__GI___", "__GI_", "__libc_", "___", "__", "_" };
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (strncmp(fn, prefixes[i], strlen(prefixes[i])) == 0) {
+			fn += strlen(prefixes[i]);
+			break;
+		}
+	size_t n = 0;
+	while (fn[n] && fn[n] != '@' && fn[n] != '.' && fn[n] != ' ' && fn[n] != '(' &&
+	       n + 1 < size)
+		n++;
+	memcpy(out, fn, n);
+	out[n] = '\0';
+}
+
+struct native_rule {
+	const char *name;	/* normalised, exact */
+	enum blocked_on kind;
+	bool idle, timed, ambiguous;
+};
+
+static const struct native_rule native_rules[] = {
+	{ "pthread_cond_wait", BLK_CONDVAR, false, false, false },
+	{ "pthread_cond_timedwait", BLK_CONDVAR, false, true, false },
+	{ "pthread_cond_clockwait", BLK_CONDVAR, false, true, false },
+	{ "pthread_cond_wait_common", BLK_CONDVAR, false, false, false },
+	{ "pthread_mutex_lock", BLK_MUTEX, false, false, false },
+	{ "pthread_mutex_timedlock", BLK_MUTEX, false, true, false },
+	{ "pthread_mutex_clocklock", BLK_MUTEX, false, true, false },
+	{ "lll_lock_wait", BLK_MUTEX, false, false, false },
+	{ "lll_lock_wait_private", BLK_MUTEX, false, false, false },
+	{ "pthread_rwlock_rdlock", BLK_MUTEX, false, false, false },
+	{ "pthread_rwlock_wrlock", BLK_MUTEX, false, false, false },
+	{ "PyThread_acquire_lock_timed", BLK_SEMAPHORE, false, false, true },
+	{ "sem_wait", BLK_SEMAPHORE, false, false, false },
+	{ "sem_timedwait", BLK_SEMAPHORE, false, true, false },
+	{ "sem_clockwait", BLK_SEMAPHORE, false, true, false },
+	{ "new_sem_wait_slow", BLK_SEMAPHORE, false, false, false },
+	{ "new_sem_wait_slow64", BLK_SEMAPHORE, false, false, false },
+	{ "accept", BLK_ACCEPT, true, false, false },
+	{ "accept4", BLK_ACCEPT, true, false, false },
+	{ "epoll_wait", BLK_POLL, true, false, false },
+	{ "epoll_pwait", BLK_POLL, true, false, false },
+	{ "epoll_pwait2", BLK_POLL, true, false, false },
+	{ "poll", BLK_POLL, true, false, false },
+	{ "ppoll", BLK_POLL, true, false, false },
+	{ "select", BLK_POLL, true, false, false },
+	{ "pselect", BLK_POLL, true, false, false },
+	{ "pselect6", BLK_POLL, true, false, false },
+	{ "read", BLK_READ, false, false, false },
+	{ "recv", BLK_READ, false, false, false },
+	{ "recvfrom", BLK_READ, false, false, false },
+	{ "recvmsg", BLK_READ, false, false, false },
+	{ "write", BLK_WRITE, false, false, false },
+	{ "send", BLK_WRITE, false, false, false },
+	{ "sendto", BLK_WRITE, false, false, false },
+	{ "sendmsg", BLK_WRITE, false, false, false },
+	{ "nanosleep", BLK_SLEEP, false, true, false },
+	{ "clock_nanosleep", BLK_SLEEP, false, true, false },
+	{ "usleep", BLK_SLEEP, false, true, false },
+	{ "sleep", BLK_SLEEP, false, true, false },
+	{ "wait4", BLK_NONE, true, false, false },
+	{ "waitpid", BLK_NONE, true, false, false },
+	{ "waitid", BLK_NONE, true, false, false },
+	{ "pause", BLK_NONE, true, false, false },
+	{ "sigtimedwait", BLK_NONE, true, true, false },
+	{ "sigwaitinfo", BLK_NONE, true, false, false },
+};
+
+/* futex-only frames: a wait, but we do not know on what */
+static bool is_futex_frame(const char *n)
+{
+	return strcmp(n, "futex_abstimed_wait_common") == 0 ||
+	       strcmp(n, "futex_abstimed_wait_common64") == 0 ||
+	       strcmp(n, "futex_wait") == 0 || strcmp(n, "lll_futex_wait") == 0 ||
+	       strcmp(n, "futex_wait_cancelable") == 0;
+}
+
+static bool is_stdlib(const char *file)
+{
+	if (!file)
+		return true;
+	return strstr(file, "/lib/python") != NULL || strstr(file, "/lib64/python") != NULL ||
+	       strncmp(file, "<", 1) == 0;
+}
+
+static const char *base(const char *path)
+{
+	const char *s = path ? strrchr(path, '/') : NULL;
+	return s ? s + 1 : path ? path : "?";
+}
+
+static bool py_is(const struct frame *f, const char *file, const char *fn)
+{
+	return f->function && strcmp(f->function, fn) == 0 && f->file &&
+	       strcmp(base(f->file), file) == 0;
+}
+
+/* Python frames decide when present: the innermost stdlib call says how it
+ * waits, the innermost application frame says where. */
+static bool python_site(const struct stack_sample *s, struct site *out, char *buf, size_t size)
+{
+	if (!s->n_py_frames)
+		return false;
+	const struct frame *app = NULL;
+	for (uint32_t i = 0; i < s->n_py_frames; i++)
+		if (!is_stdlib(s->py_frames[i].file)) {
+			app = &s->py_frames[i];
+			break;
+		}
+	const char *how = NULL;
+	for (uint32_t i = 0; i < s->n_py_frames; i++) {
+		const struct frame *f = &s->py_frames[i];
+		if (f == app)
+			break;
+		if (py_is(f, "queue.py", "get")) {
+			out->kind = BLK_CONDVAR;
+			out->idle = true;
+			how = "queue.get()";
+			break;
+		}
+		if (py_is(f, "queue.py", "put")) {
+			out->kind = BLK_CONDVAR;
+			how = "queue.put() on a full queue";
+			break;
+		}
+		if (py_is(f, "socket.py", "accept")) {
+			out->kind = BLK_ACCEPT;
+			out->idle = true;
+			how = "socket.accept()";
+			break;
+		}
+		if (py_is(f, "selectors.py", "select") || py_is(f, "selectors.py", "poll")) {
+			out->kind = BLK_POLL;
+			out->idle = true;
+			how = "selector.select()";
+			break;
+		}
+		if (py_is(f, "threading.py", "wait")) {
+			out->kind = BLK_CONDVAR;
+			how = "Condition.wait()";
+			/* keep looking: queue.get/put call it */
+			continue;
+		}
+		if (py_is(f, "threading.py", "acquire") || py_is(f, "threading.py", "__enter__")) {
+			if (!how) {
+				out->kind = BLK_MUTEX;
+				how = "Lock.acquire()";
+			}
+			continue;
+		}
+		if (py_is(f, "threading.py", "join")) {
+			out->idle = true;
+			how = "Thread.join()";
+			break;
+		}
+	}
+	if (!how) {
+		/* application code calls a blocking builtin (time.sleep, os.wait):
+		 * the native frames say how, this frame says where */
+		out->frame = app;
+		return false;
+	}
+	out->ambiguous = false;
+	out->known = true;
+	out->frame = app;
+	if (app)
+		snprintf(buf, size, "%s in %s:%u (%s)", how, base(app->file), app->line,
+			 app->function ? app->function : "?");
+	else
+		snprintf(buf, size, "%s", how);
+	out->what = buf;
+	return true;
+}
+
+static void native_site(const struct stack_sample *s, struct site *out, char *buf, size_t size)
+{
+	char n[128];
+	const struct frame *futex = NULL;
+	for (uint32_t i = 0; i < s->n_frames; i++) {
+		const struct frame *f = &s->frames[i];
+		norm(f->function, n, sizeof(n));
+		if (!n[0])
+			continue;
+		for (size_t k = 0; k < sizeof(native_rules) / sizeof(native_rules[0]); k++) {
+			const struct native_rule *r = &native_rules[k];
+			if (strcmp(n, r->name) != 0)
+				continue;
+			out->kind = r->kind;
+			out->idle = r->idle;
+			out->timed = r->timed;
+			out->ambiguous = r->ambiguous;
+			out->known = true;
+			/* a semaphore wait under PyThread_acquire_lock_timed is a Python
+			 * lock: Condition.wait, Lock.acquire and queue.get all look so */
+			for (uint32_t j = i + 1; j < s->n_frames && !out->ambiguous; j++) {
+				char m[128];
+				norm(s->frames[j].function, m, sizeof(m));
+				if (strcmp(m, "PyThread_acquire_lock_timed") == 0) {
+					out->ambiguous = true;
+					out->timed = false;	/* timeout -1: forever */
+				}
+			}
+			/* the caller of the libc wait is where the application waits */
+			const struct frame *caller = NULL;
+			for (uint32_t j = i + 1; j < s->n_frames && !caller; j++) {
+				char m[128];
+				norm(s->frames[j].function, m, sizeof(m));
+				bool libc = s->frames[j].module &&
+					    (strstr(s->frames[j].module, "libc.so") ||
+					     strstr(s->frames[j].module, "libpthread"));
+				if (m[0] && !libc && strcmp(m, r->name) != 0 &&
+				    strncmp(m, "pthread_cond", 12) != 0 &&
+				    strncmp(m, "pthread_mutex", 13) != 0)
+					caller = &s->frames[j];
+			}
+			out->frame = caller ? caller : f;
+			if (caller && caller->file)
+				snprintf(buf, size, "%s in %s (%s:%u)", f->function, caller->function,
+					 base(caller->file), caller->line);
+			else if (caller)
+				snprintf(buf, size, "%s in %s", f->function,
+					 caller->function ? caller->function : "??");
+			else
+				snprintf(buf, size, "%s", f->function);
+			out->what = buf;
+			return;
+		}
+		if (!futex && is_futex_frame(n))
+			futex = f;
+	}
+	if (futex) {
+		out->kind = BLK_FUTEX;
+		out->known = true;
+		out->frame = futex;
+		snprintf(buf, size, "%s", futex->function);
+		out->what = buf;
+	}
+}
+
+/* x86_64 syscall numbers */
+enum {
+	NR_read = 0, NR_write = 1, NR_poll = 7, NR_select = 23, NR_nanosleep = 35,
+	NR_accept = 43, NR_sendto = 44, NR_recvfrom = 45, NR_sendmsg = 46, NR_recvmsg = 47,
+	NR_wait4 = 61, NR_futex = 202, NR_clock_nanosleep = 230, NR_epoll_wait = 232,
+	NR_waitid = 247, NR_pselect6 = 270, NR_ppoll = 271, NR_epoll_pwait = 281,
+	NR_accept4 = 288, NR_epoll_pwait2 = 441,
+};
+
+static void syscall_site(const struct stack_sample *s, struct site *out, char *buf, size_t size)
+{
+	if (s->state == 'R' || s->syscall_nr == -1) {
+		out->running = true;
+		out->known = true;
+		if (!out->what) {
+			snprintf(buf, size, "running");
+			out->what = buf;
+		}
+		return;
+	}
+	if (s->syscall_nr < 0)
+		return;
+	enum blocked_on kind = BLK_NONE;
+	bool idle = false;
+	const char *name = NULL;
+	switch (s->syscall_nr) {
+	case NR_futex: {
+		/* futex(uaddr, op, val, timeout, ...): FUTEX_WAIT 0, FUTEX_WAIT_BITSET 9,
+		 * FUTEX_LOCK_PI 6, FUTEX_WAIT_REQUEUE_PI 11; 128 = PRIVATE, 256 =
+		 * CLOCK_REALTIME (include/uapi/linux/futex.h) */
+		unsigned op = (unsigned)(s->syscall_args[1] & 0x7f);
+		if (op == 0 || op == 9 || op == 6 || op == 11) {
+			out->addr = s->syscall_args[0];
+			if (s->syscall_args[3])
+				out->timed = true;
+		}
+		kind = op == 6 ? BLK_MUTEX : BLK_FUTEX;
+		name = "futex";
+		break;
+	}
+	case NR_accept: case NR_accept4: kind = BLK_ACCEPT; idle = true; name = "accept"; break;
+	case NR_epoll_wait: case NR_epoll_pwait: case NR_epoll_pwait2:
+		kind = BLK_POLL; idle = true; name = "epoll_wait"; break;
+	case NR_poll: case NR_ppoll: kind = BLK_POLL; idle = true; name = "poll"; break;
+	case NR_select: case NR_pselect6: kind = BLK_POLL; idle = true; name = "select"; break;
+	case NR_read: case NR_recvfrom: case NR_recvmsg: kind = BLK_READ; name = "read"; break;
+	case NR_write: case NR_sendto: case NR_sendmsg: kind = BLK_WRITE; name = "write"; break;
+	case NR_nanosleep: case NR_clock_nanosleep: kind = BLK_SLEEP; name = "sleep"; break;
+	case NR_wait4: case NR_waitid: idle = true; name = "wait4"; break;
+	default:
+		break;
+	}
+	if (!name)
+		return;
+	if (!out->known) {
+		out->kind = kind;
+		out->idle = idle;
+		out->known = true;
+		snprintf(buf, size, "%s (syscall %lld)", name, (long long)s->syscall_nr);
+		out->what = buf;
+	}
+}
+
+void classify_sample(const struct stack_sample *s, struct site *out, char *buf, size_t size)
+{
+	memset(out, 0, sizeof(*out));
+	if (!python_site(s, out, buf, size)) {
+		const struct frame *app = out->frame;
+		memset(out, 0, sizeof(*out));
+		native_site(s, out, buf, size);
+		if (app && out->known) {
+			char tmp[256];
+			snprintf(tmp, sizeof(tmp), "%s in %s:%u (%s)", out->what ? out->what : "?",
+				 base(app->file), app->line, app->function ? app->function : "?");
+			snprintf(buf, size, "%s", tmp);
+			out->what = buf;
+			out->frame = app;
+			out->ambiguous = false;	/* the Python frame says where */
+		}
+	}
+	/* the syscall adds the wait address, or decides when frames are absent */
+	char sbuf[96];
+	struct site sys = { 0 };
+	syscall_site(s, &sys, sbuf, sizeof(sbuf));
+	if (sys.addr)
+		out->addr = sys.addr;
+	if (sys.timed)
+		out->timed = true;
+	if (sys.running && s->state == 'R')
+		out->running = true;
+	if (!out->known && sys.known) {
+		*out = sys;
+		snprintf(buf, size, "%s", sys.what ? sys.what : "");
+		out->what = buf;
+	}
+}
+
+struct note_table {
+	const struct thread *t;
+	struct thread_note note;
+};
+
+typedef VEC(struct note_table) note_vec;
+
+static note_vec *notes_of(const struct analysis *an)
+{
+	return an->classify_notes;
+}
+
+const struct thread_note *classify_note(const struct analysis *an, const struct thread *t)
+{
+	note_vec *v = notes_of(an);
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < v->n; i++)
+		if (v->v[i].t == t)
+			return &v->v[i].note;
+	return NULL;
+}
+
+/* The thread's state over its samples. The decisive sample is the latest
+ * one that says most (Python frames beat native ones, which beat /proc
+ * alone); the thread is stuck when the trailing samples all show that same
+ * lock-like wait, with no timeout, and no CPU time was used across them. */
+static void classify_thread(struct analysis *an, struct thread *t, struct thread_note *note)
+{
+	size_t n = t->samples.n;
+	if (!n) {
+		t->state = THR_UNKNOWN;
+		return;
+	}
+	struct site *sites = arena_calloc(&an->arena, n, sizeof(*sites));
+	char (*bufs)[256] = arena_calloc(&an->arena, n, sizeof(*bufs));
+	size_t dec = n, known = 0;
+	int best = -1;
+	for (size_t i = 0; i < n; i++) {
+		const struct stack_sample *s = &t->samples.v[i];
+		classify_sample(s, &sites[i], bufs[i], sizeof(bufs[i]));
+		if (!sites[i].known)
+			continue;
+		known++;
+		int score = s->n_py_frames && !sites[i].ambiguous ? 3 : s->n_frames ? 2 : 1;
+		if (score >= best) {
+			best = score;
+			dec = i;
+		}
+	}
+	if (!known) {
+		t->state = THR_UNKNOWN;
+		return;
+	}
+	const struct site *d = &sites[dec];
+	/* trailing samples compatible with the decisive site: same kind, and
+	 * the same place when both name one */
+	size_t first_same = n, same = 0;
+	bool running = false;
+	uint64_t addr = d->addr;
+	for (size_t i = n; i-- > 0;) {
+		if (!sites[i].known)
+			continue;
+		/* a less specific view of the same wait (a Python lock wait seen
+		 * only natively, a bare futex seen only in /proc) is compatible */
+		bool vague = sites[i].ambiguous || sites[i].kind == BLK_FUTEX ||
+			     (!t->samples.v[i].n_frames && !t->samples.v[i].n_py_frames);
+		bool lockish = d->kind == BLK_CONDVAR || d->kind == BLK_MUTEX ||
+			       d->kind == BLK_SEMAPHORE || d->kind == BLK_FUTEX;
+		bool kind_ok = (sites[i].kind == d->kind && sites[i].idle == d->idle) ||
+			       (vague && lockish && !sites[i].idle &&
+				(sites[i].kind == BLK_SEMAPHORE || sites[i].kind == BLK_FUTEX ||
+				 sites[i].kind == BLK_MUTEX || sites[i].kind == BLK_CONDVAR)) ||
+			       (vague && d->idle && !sites[i].running);
+		bool compatible = kind_ok && !sites[i].running &&
+				  (!sites[i].addr || !addr || sites[i].addr == addr) &&
+				  (!t->samples.v[i].n_py_frames || i == dec ||
+				   (sites[i].what && d->what && strcmp(sites[i].what, d->what) == 0));
+		if (!compatible) {
+			if (sites[i].running && i > dec)
+				running = true;
+			break;
+		}
+		first_same = i;
+		same++;
+		if (!addr && sites[i].addr)
+			addr = sites[i].addr;
+	}
+	if (sites[n - 1].running || (sites[n - 1].known && sites[n - 1].running))
+		running = true;
+	/* CPU across the trailing window, and across all samples */
+	int64_t c0 = -1, c1 = -1, a0 = -1, a1 = -1;
+	for (size_t i = 0; i < n; i++) {
+		const struct stack_sample *s = &t->samples.v[i];
+		if (s->utime < 0 || s->stime < 0)
+			continue;
+		if (a0 < 0)
+			a0 = s->utime + s->stime;
+		a1 = s->utime + s->stime;
+		if (i >= first_same) {
+			if (c0 < 0)
+				c0 = s->utime + s->stime;
+			c1 = s->utime + s->stime;
+		}
+	}
+	t->cpu_ticks_delta = a0 >= 0 && a1 >= a0 ? a1 - a0 : -1;
+	int64_t window_cpu = c0 >= 0 && c1 >= c0 ? c1 - c0 : -1;
+	double t0 = first_same < n ? t->samples.v[first_same].src.at : NAN;
+	double t1 = t->samples.v[n - 1].src.at;
+	note->samples_same = (uint32_t)same;
+	note->window_s = !isnan(t0) && !isnan(t1) ? t1 - t0 : 0;
+	note->sample = &t->samples.v[dec];
+	note->what = d->what ? arena_strdup(&an->arena, d->what) : NULL;
+	note->frame = d->frame;
+	note->ambiguous = d->ambiguous;
+	t->blocked = d->kind;
+	t->wait_address = addr;
+	if (running && !d->idle)
+		t->state = THR_RUNNING;
+	else if (d->idle)
+		t->state = THR_WAITING_FOR_WORK;
+	else if (window_cpu > 0)
+		t->state = THR_RUNNING;	/* woke up between samples: making progress */
+	else if (same >= 2 && !d->timed && !d->ambiguous &&
+		 (d->kind == BLK_CONDVAR || d->kind == BLK_MUTEX || d->kind == BLK_SEMAPHORE ||
+		  d->kind == BLK_FUTEX))
+		t->state = THR_STUCK;
+	else
+		t->state = THR_SLEEPING;
+}
+
+static bool holds_listener(const struct incident *inc, int32_t pid)
+{
+	for (size_t i = 0; i < inc->listeners.n; i++)
+		for (size_t k = 0; k < inc->listeners.v[i]->pids.n; k++)
+			if (inc->listeners.v[i]->pids.v[k] == pid)
+				return true;
+	return false;
+}
+
+void classify_processes(struct analysis *an)
+{
+	struct incident *inc = &an->inc;
+	note_vec *notes = arena_alloc(&an->arena, sizeof(*notes));
+	an->classify_notes = notes;
+	/* parents: processes that other known processes name as ppid */
+	for (size_t i = 0; i < inc->processes.n; i++) {
+		struct process *p = inc->processes.v[i];
+		if (p->ppid <= 0)
+			continue;
+		struct process *parent = incident_process(inc, p->ppid, false);
+		if (parent && holds_listener(inc, parent->pid) && holds_listener(inc, p->pid))
+			parent->role = ROLE_PARENT;
+	}
+	for (size_t i = 0; i < inc->processes.n; i++) {
+		struct process *p = inc->processes.v[i];
+		uint32_t stuck = 0, idle = 0, running = 0, known = 0, ambiguous_waits = 0;
+		bool accepting = false;
+		for (size_t k = 0; k < p->threads.n; k++) {
+			struct thread *t = &p->threads.v[k];
+			struct note_table *nt = VEC_PUSH(&an->arena, notes);
+			nt->t = t;
+			memset(&nt->note, 0, sizeof(nt->note));
+			classify_thread(an, t, &nt->note);
+			if (t->state == THR_UNKNOWN)
+				continue;
+			known++;
+			if (t->state == THR_STUCK)
+				stuck++;
+			if (t->state == THR_RUNNING)
+				running++;
+			if (t->state == THR_WAITING_FOR_WORK) {
+				idle++;
+				if (t->blocked == BLK_ACCEPT || t->blocked == BLK_POLL)
+					accepting = true;
+			}
+			if (nt->note.ambiguous)
+				ambiguous_waits++;
+		}
+		if (!known) {
+			p->state = PST_UNKNOWN;
+			continue;
+		}
+		bool progress = false;
+		for (size_t k = 0; k < p->threads.n; k++)
+			if (p->threads.v[k].cpu_ticks_delta > 0)
+				progress = true;
+		if (p->role == ROLE_PARENT)
+			p->state = stuck ? PST_STUCK : PST_HEALTHY;
+		else if (stuck && !accepting && !progress)
+			p->state = PST_STUCK;
+		else if (running && !accepting)
+			p->state = PST_BUSY;
+		else if (accepting || progress)
+			p->state = PST_HEALTHY;
+		else if (ambiguous_waits && p->close_wait > 0 && p->role == ROLE_WORKER)
+			/* Python threads all in lock waits, no acceptor seen in accept(),
+			 * no CPU used, and clients' connections left in CLOSE_WAIT: not
+			 * idle. Less sure than with Python frames (classify_note). */
+			p->state = PST_STUCK;
+		else if (idle && !stuck)
+			p->state = PST_IDLE;
+		else
+			p->state = stuck ? PST_STUCK : PST_UNKNOWN;
+	}
+}

@@ -1,0 +1,234 @@
+/* workers_stuck.c — worker threads blocked forever, and the workers they
+ * take out of the accept() rotation.
+ *
+ * Stuck (classify.c): the same lock-like wait (condition variable, mutex,
+ * semaphore, bare futex) with no timeout in every trailing sample, no CPU
+ * ticks used across them. A worker is stuck when it has stuck threads and no
+ * thread waiting in accept()/poll() and made no progress. Pre-forked workers
+ * share one listening socket: a stuck worker stops calling accept(), the
+ * others keep draining the queue until there are too few of them. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "classify.h"
+#include "report.h"
+#include "rule.h"
+
+static const char *kind_words(enum blocked_on b)
+{
+	switch (b) {
+	case BLK_CONDVAR: return "condition variables";
+	case BLK_MUTEX: return "mutexes";
+	case BLK_SEMAPHORE: return "semaphores";
+	case BLK_FUTEX: return "futexes";
+	default: return "waits";
+	}
+}
+
+static const struct listener *listener_of_pid(const struct incident *inc, int32_t pid)
+{
+	for (size_t i = 0; i < inc->listeners.n; i++)
+		for (size_t k = 0; k < inc->listeners.v[i]->pids.n; k++)
+			if (inc->listeners.v[i]->pids.v[k] == pid)
+				return inc->listeners.v[i];
+	return NULL;
+}
+
+static void run(struct analysis *an, const struct rule *self)
+{
+	const struct incident *inc = &an->inc;
+	size_t workers = 0, stuck_workers = 0;
+	for (size_t i = 0; i < inc->processes.n; i++) {
+		const struct process *p = inc->processes.v[i];
+		if (p->role == ROLE_WORKER && p->state != PST_UNKNOWN)
+			workers++;
+		if (p->state == PST_STUCK && p->role != ROLE_PARENT)
+			stuck_workers++;
+	}
+	if (!stuck_workers) {
+		if (workers)
+			analysis_checked(an, "no stuck workers (%zu with stacks: every one accepting, "
+					 "idle or making progress)", workers);
+		return;
+	}
+	/* the most common wait among stuck threads names the bug */
+	const char *top_what = NULL;
+	const struct thread_note *top_note = NULL;
+	size_t top_n = 0, n_threads = 0;
+	enum blocked_on top_kind = BLK_NONE;
+	bool py = false, ambiguous = false;
+	uint32_t max_same = 0;
+	double window = 0, since = NAN;
+	int64_t cpu = 0;
+	for (size_t i = 0; i < inc->processes.n; i++) {
+		const struct process *p = inc->processes.v[i];
+		if (p->state != PST_STUCK || p->role == ROLE_PARENT)
+			continue;
+		for (size_t k = 0; k < p->threads.n; k++) {
+			const struct thread *t = &p->threads.v[k];
+			const struct thread_note *nt = classify_note(an, t);
+			if (!nt)
+				continue;
+			if (nt->ambiguous && t->state != THR_STUCK)
+				ambiguous = true;
+			if (t->state != THR_STUCK)
+				continue;
+			n_threads++;
+			if (t->cpu_ticks_delta > 0)
+				cpu += t->cpu_ticks_delta;
+			if (nt->samples_same > max_same)
+				max_same = nt->samples_same;
+			if (nt->window_s > window)
+				window = nt->window_s;
+			if (nt->sample && nt->sample->n_py_frames)
+				py = true;
+			if (nt->sample && !isnan(nt->sample->src.at) &&
+			    (isnan(since) || nt->sample->src.at - nt->window_s < since))
+				since = nt->sample->src.at - nt->window_s;
+			size_t same = 0;
+			for (size_t q = 0; q < inc->processes.n; q++) {
+				const struct process *pp = inc->processes.v[q];
+				if (pp->state != PST_STUCK)
+					continue;
+				for (size_t r = 0; r < pp->threads.n; r++) {
+					const struct thread_note *o = classify_note(an, &pp->threads.v[r]);
+					if (pp->threads.v[r].state == THR_STUCK && o && o->what &&
+					    nt->what && strcmp(o->what, nt->what) == 0)
+						same++;
+				}
+			}
+			if (same > top_n) {
+				top_n = same;
+				top_what = nt->what;
+				top_note = nt;
+				top_kind = t->blocked;
+			}
+		}
+	}
+	const struct listener *l = NULL;
+	double conf = py ? 0.95 : n_threads ? 0.85 : 0.65;
+	struct finding *f;
+	if (top_what)
+		f = finding_new(an, self, SEV_CRITICAL, conf,
+				"%zu of %zu workers stuck: threads blocked on %s (%s)", stuck_workers,
+				workers, kind_words(top_kind), top_what);
+	else
+		f = finding_new(an, self, SEV_CRITICAL, conf,
+				"%zu of %zu workers stuck: every thread in a lock wait, no acceptor, "
+				"CLOSE-WAIT piling up", stuck_workers, workers);
+	f->since = since;
+	char detail[1536];
+	size_t off = 0;
+	uint32_t close_wait = 0;
+	buf_append(detail, sizeof(detail), &off, "stuck:");
+	for (size_t i = 0; i < inc->processes.n; i++) {
+		const struct process *p = inc->processes.v[i];
+		if (p->state != PST_STUCK || p->role == ROLE_PARENT)
+			continue;
+		if (!l)
+			l = listener_of_pid(inc, p->pid);
+		finding_pid(an, f, p->pid);
+		close_wait += p->close_wait;
+		uint32_t st = 0;
+		for (size_t k = 0; k < p->threads.n; k++) {
+			const struct thread *t = &p->threads.v[k];
+			if (t->state != THR_STUCK)
+				continue;
+			st++;
+			finding_tid(an, f, t->tid);
+		}
+		buf_append(detail, sizeof(detail), &off, " pid %d (%u of %zu threads stuck, %u "
+			   "CLOSE-WAIT)", p->pid, st, p->threads.n, p->close_wait);
+		/* evidence: one stuck thread per worker, the acceptor too */
+		int cited = 0;
+		for (size_t k = 0; k < p->threads.n && cited < 2; k++) {
+			const struct thread *t = &p->threads.v[k];
+			const struct thread_note *nt = classify_note(an, t);
+			if (!nt || !nt->sample || (t->state != THR_STUCK && !(nt->ambiguous && !cited)))
+				continue;
+			struct provenance src = nt->sample->src;
+			finding_evidence(an, f, &src, "tid %d (%s): %s", t->tid,
+					 t->comm ? t->comm : "?", nt->what ? nt->what : "lock wait");
+			cited++;
+		}
+	}
+	buf_append(detail, sizeof(detail), &off, ". ");
+	if (n_threads)
+		buf_append(detail, sizeof(detail), &off,
+			   "%zu threads show the same wait in up to %u samples over %.0f s, "
+			   "%lld CPU ticks used; ", n_threads, max_same, window, (long long)cpu);
+	buf_append(detail, sizeof(detail), &off, "no stuck worker has a thread in accept(). ");
+	if (py)
+		buf_append(detail, sizeof(detail), &off,
+			   "Decided by the Python frames (py-bt): native frames show the same "
+			   "lock wait for stuck and idle threads.");
+	else if (ambiguous)
+		buf_append(detail, sizeof(detail), &off,
+			   "No Python frames: decided by CLOSE-WAIT ownership and CPU time, since "
+			   "stuck and idle Python threads have the same native stack.");
+	else
+		buf_append(detail, sizeof(detail), &off, "Decided by the native frames and /proc.");
+	size_t healthy = 0;
+	for (size_t i = 0; i < inc->processes.n; i++) {
+		const struct process *p = inc->processes.v[i];
+		if (p->role == ROLE_WORKER && (p->state == PST_HEALTHY || p->state == PST_IDLE ||
+					       p->state == PST_BUSY)) {
+			buf_append(detail, sizeof(detail), &off, "%s%d", healthy ? ", " : " Still serving: ",
+				   p->pid);
+			healthy++;
+		}
+	}
+	if (healthy)
+		buf_append(detail, sizeof(detail), &off, ".");
+	finding_detail(an, f, "%s", detail);
+	f->listener = l ? l->name : NULL;
+	finding_fact_int(an, f, "workers", (int64_t)workers);
+	finding_fact_int(an, f, "stuck_workers", (int64_t)stuck_workers);
+	finding_fact_int(an, f, "stuck_threads", (int64_t)n_threads);
+	finding_fact_int(an, f, "samples", max_same);
+	finding_fact_num(an, f, "window_s", round(window * 10) / 10);
+	finding_fact_int(an, f, "cpu_ticks_used", cpu);
+	finding_fact_int(an, f, "close_wait", close_wait);
+	if (top_kind != BLK_NONE)
+		finding_fact_str(an, f, "blocked_on", blocked_on_str(top_kind));
+	if (top_what)
+		finding_fact_str(an, f, "wait_site", top_what);
+	finding_fact_str(an, f, "decided_by", py ? "python-frames" : ambiguous && !n_threads
+			 ? "close-wait-and-cpu" : "native-frames");
+	const struct frame *fr = top_note ? top_note->frame : NULL;
+	char where[256] = "the wait above";
+	if (fr && fr->file)
+		snprintf(where, sizeof(where), "%s:%u (%s)", fr->file, fr->line,
+			 fr->function ? fr->function : "?");
+	char pids[256];
+	size_t po = 0;
+	for (size_t i = 0; i < f->pids.n; i++)
+		buf_append(pids, sizeof(pids), &po, "%s%d", i ? ", " : "", f->pids.v[i]);
+	if (top_kind == BLK_MUTEX)
+		finding_advice(an, f, "Find who holds the lock waited on at %s and why it is never "
+				      "released (an unlock missing on an error path, or a lock order "
+				      "inversion). Restarting workers %s restores capacity meanwhile.",
+			       where, pids);
+	else
+		finding_advice(an, f, "Fix the wait at %s: a wait without a predicate loop misses a "
+				      "notification sent before it started, and one whose signal never "
+				      "comes blocks forever (wait in a loop on the condition, e.g. "
+				      "Condition.wait_for() or while(!ready) pthread_cond_wait(), and "
+				      "add a timeout). Restarting workers %s restores capacity meanwhile.",
+			       where, pids);
+}
+
+const struct rule rule_workers_stuck = {
+	.id = "workers-stuck",
+	.title = "worker threads blocked forever, and not accepting",
+	.doc = "Classifies every thread over all stack samples and /proc snapshots: stuck when "
+	       "the same condition-variable, mutex, semaphore or futex wait with no timeout is "
+	       "in every trailing sample and no CPU time was used; waiting for work when idle in "
+	       "accept, epoll_wait, poll, select or queue.get. A worker is stuck when it has "
+	       "stuck threads, none in accept(), and made no progress. Python lock waits look "
+	       "the same natively whether stuck or idle: py-bt frames decide, else CLOSE-WAIT "
+	       "ownership and CPU time (with lower confidence).",
+	.needs = NEED_STACKS,
+	.run = run,
+};
