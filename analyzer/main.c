@@ -16,6 +16,13 @@
 #define EXIT_USAGE 1
 #define EXIT_NOTHING 2
 
+/* Live commands live in their own files (cmd_stacks.c, cmd_attach.c,
+ * cmd_watch.c); each takes argv from its command name on and returns the
+ * exit status. */
+int cmd_stacks(int argc, char **argv) __attribute__((weak));
+int cmd_attach(int argc, char **argv) __attribute__((weak));
+int cmd_watch(int argc, char **argv) __attribute__((weak));
+
 static void usage(FILE *f)
 {
 	fputs("usage: stuckscope analyze [--format text|html|json] [-o FILE] [--at LABEL=TIME]\n"
@@ -249,6 +256,12 @@ int main(int argc, char **argv)
 		return cmd_analyze(argc - 1, argv + 1);
 	if (strcmp(cmd, "rules") == 0)
 		return cmd_rules();
+	if (strcmp(cmd, "stacks") == 0 && cmd_stacks)
+		return cmd_stacks(argc - 1, argv + 1);
+	if (strcmp(cmd, "attach") == 0 && cmd_attach)
+		return cmd_attach(argc - 1, argv + 1);
+	if (strcmp(cmd, "watch") == 0 && cmd_watch)
+		return cmd_watch(argc - 1, argv + 1);
 	if (strcmp(cmd, "attach") == 0 || strcmp(cmd, "stacks") == 0 || strcmp(cmd, "watch") == 0) {
 		fprintf(stderr, "stuckscope: %s: not available in this version yet; collect the "
 				"evidence by hand and run `stuckscope analyze`\n", cmd);
