@@ -192,8 +192,15 @@ static void verdict(const struct tw *t, const struct analysis *an)
 	put_wrapped(t->f, what, 20 + strlen(verdict_name(an->verdict)), 9);
 	if (an->root) {
 		fprintf(t->f, "%sROOT%s     %s: ", c_on(t, "\033[1m"), c_off(t), an->root->rule->id);
-		put_wrapped(t->f, an->root->detail ? an->root->detail : an->root->title,
-			    11 + strlen(an->root->rule->id), 9);
+		/* the first sentence of the detail; the findings show the rest */
+		char first[512];
+		const char *d = an->root->detail ? an->root->detail : an->root->title;
+		size_t n = strcspn(d, ";");
+		const char *dot = strstr(d, ". ");
+		if (dot && (size_t)(dot - d) < n)
+			n = (size_t)(dot - d);
+		snprintf(first, sizeof(first), "%.*s", (int)n, d);
+		put_wrapped(t->f, first, 11 + strlen(an->root->rule->id), 9);
 	}
 	fputc('\n', t->f);
 }
@@ -220,9 +227,9 @@ static void chain_node(const struct tw *t, const struct analysis *an, const stru
 	fprintf(t->f, "%s", lead);
 	/* "└─ " is 7 bytes but 3 columns */
 	size_t col = (size_t)used - (depth ? 4 : 0);
-	size_t pad = col < 36 ? 36 - col : 1;
+	size_t pad = col < 38 ? 38 - col : 1;
 	fprintf(t->f, "%*s", (int)pad, "");
-	put_wrapped(t->f, f->title, col + pad, 36);
+	put_wrapped(t->f, f->title, col + pad, 38);
 	for (size_t i = 0; i < an->findings.n; i++) {
 		const struct finding *c = an->findings.v[i];
 		if (!shown[i] && causes(c, f))
@@ -241,8 +248,8 @@ static void chain(const struct tw *t, const struct analysis *an, bool *shown)
 		const struct finding *f = an->findings.v[i];
 		if (!shown[i] && f->contributing) {
 			shown[i] = true;
-			fprintf(t->f, "  + %-32s", f->rule->id);
-			put_wrapped(t->f, f->title, 36, 36);
+			fprintf(t->f, "  + %-34s", f->rule->id);
+			put_wrapped(t->f, f->title, 38, 38);
 			fprintf(t->f, "    (contributing factor)\n");
 		}
 	}

@@ -10,6 +10,9 @@ extern const struct rule rule_unread_receive_queue;
 extern const struct rule rule_syn_flood;
 extern const struct rule rule_workers_stuck;
 extern const struct rule rule_capacity_exhausted;
+extern const struct rule rule_syn_unanswered;
+extern const struct rule rule_synack_retransmit_after_ack;
+extern const struct rule rule_rst_after_handshake;
 extern const struct rule rule_healthy;
 
 const struct rule *const rules[] = {
@@ -20,6 +23,9 @@ const struct rule *const rules[] = {
 	&rule_syn_flood,
 	&rule_close_wait_accumulation,
 	&rule_unread_receive_queue,
+	&rule_syn_unanswered,
+	&rule_synack_retransmit_after_ack,
+	&rule_rst_after_handshake,
 	&rule_healthy,		/* last: it reads what the others found */
 	NULL,
 };

@@ -1,0 +1,113 @@
+/* syn_unanswered.c — SYNs to a listener that got no SYN-ACK, and how the
+ * clients retransmitted them.
+ *
+ * A SYN packet is unanswered when no SYN-ACK for its attempt arrives before
+ * the next SYN of the same attempt or the end of the capture; an attempt is
+ * never answered when none of its SYNs got one (DESIGN.md). The client
+ * retransmits on its own timer: with net.ipv4.tcp_syn_linear_timeouts (6.x,
+ * default 4) the first retries come 1 s apart, then the interval doubles;
+ * older kernels double from the start (1, 3, 7, 15 s after the first SYN:
+ * tcp_retransmit_timer(), net/ipv4/tcp_timer.c). The intervals are read from
+ * the capture, never assumed. */
+#include <math.h>
+#include <stdio.h>
+
+#include "rule.h"
+
+static void run(struct analysis *an, const struct rule *self)
+{
+	const struct incident *inc = &an->inc;
+	for (size_t i = 0; i < inc->listeners.n; i++) {
+		const struct listener *l = inc->listeners.v[i];
+		const struct capture_stats *c = l->capture;
+		if (!c)
+			continue;
+		if (!c->syn_unanswered_packets) {
+			analysis_checked(an, "every SYN to %s answered (%llu SYNs in the capture)",
+					 l->name, (unsigned long long)c->syn_packets);
+			continue;
+		}
+		bool all = c->syn_attempts && c->attempts_never_answered == c->syn_attempts;
+		enum severity sev = c->attempts_never_answered || c->syn_unanswered_packets * 20 >
+				    c->syn_packets ? SEV_CRITICAL : SEV_WARNING;
+		char iv[256];
+		size_t off = 0;
+		for (size_t k = 0; k < c->syn_retransmit_intervals.n && k < 8; k++)
+			buf_append(iv, sizeof(iv), &off, "%s+%.1f s (%llu)", k ? ", " : "",
+				   c->syn_retransmit_intervals.v[k],
+				   (unsigned long long)(k < c->syn_retransmit_interval_counts.n
+							? c->syn_retransmit_interval_counts.v[k] : 0));
+		if (!off)
+			buf_append(iv, sizeof(iv), &off, "none (the clients gave up or the capture "
+				   "ended first)");
+		struct finding *f = finding_new(an, self, sev, 0.95,
+						"%llu SYNs to %s never answered%s",
+						(unsigned long long)c->syn_unanswered_packets, l->name,
+						all ? ": no connection attempt succeeded" : "");
+		f->listener = l->name;
+		f->since = c->first_unanswered_ts;
+		for (size_t k = 0; k < l->pids.n; k++)
+			finding_pid(an, f, l->pids.v[k]);
+		finding_fact_int(an, f, "syn_packets", (int64_t)c->syn_packets);
+		finding_fact_int(an, f, "syn_attempts", (int64_t)c->syn_attempts);
+		finding_fact_int(an, f, "syn_unanswered_packets", (int64_t)c->syn_unanswered_packets);
+		finding_fact_int(an, f, "attempts_never_answered", (int64_t)c->attempts_never_answered);
+		if (c->syn_retransmit_intervals.n)
+			finding_fact_num(an, f, "first_retransmit_s", c->syn_retransmit_intervals.v[0]);
+		finding_fact_str(an, f, "retransmit_intervals", iv);
+		if (c->first_unanswered.packet)
+			finding_evidence(an, f, &c->first_unanswered, NULL);
+		/* linear (1, 2, 3 ...) or doubling (1, 3, 7 ...) retransmits */
+		const char *pattern = "";
+		if (c->syn_retransmit_intervals.n >= 2) {
+			double a = c->syn_retransmit_intervals.v[0], b = c->syn_retransmit_intervals.v[1];
+			if (fabs(a - 1) < 0.25 && fabs(b - 2) < 0.25)
+				pattern = " — linear 1 s retries (tcp_syn_linear_timeouts, Linux 6.x)";
+			else if (fabs(a - 1) < 0.25 && fabs(b - 3) < 0.25)
+				pattern = " — exponential backoff from 1 s";
+		}
+		finding_detail(an, f,
+			       "%llu of %llu SYN packets (%llu connection attempts) got no SYN-ACK "
+			       "before the next retransmit or the end of the capture; %llu attempts "
+			       "were never answered at all. Clients retransmitted after %s%s.",
+			       (unsigned long long)c->syn_unanswered_packets,
+			       (unsigned long long)c->syn_packets,
+			       (unsigned long long)c->syn_attempts,
+			       (unsigned long long)c->attempts_never_answered, iv, pattern);
+		finding_advice(an, f,
+			       "The server's kernel dropped these SYNs: its accept queue was full "
+			       "(see accept-queue-overflow) or its SYN queue was (syn-flood). Each "
+			       "retry costs the client at least a second: that is the latency and the "
+			       "timeouts users see.");
+		/* cross-check with the counters */
+		struct counter_span ov;
+		if (incident_counter_span(inc, "ListenOverflows", &ov) && ov.n >= 2 && !ov.went_backwards) {
+			if ((uint64_t)ov.delta > c->syn_unanswered_packets)
+				analysis_note(an, "ListenOverflows +%lld exceeds the %llu unanswered SYNs "
+						  "of %s: final ACKs were dropped too (%llu SYN-ACKs "
+						  "re-sent after the client's ACK), and a SYN-cookie "
+						  "connection whose ACK finds the queue full is dropped "
+						  "silently", (long long)ov.delta,
+					      (unsigned long long)c->syn_unanswered_packets, l->name,
+					      (unsigned long long)c->synack_retransmits_after_ack);
+			else if ((uint64_t)ov.delta < c->syn_unanswered_packets)
+				analysis_note(an, "fewer ListenOverflows (+%lld) than unanswered SYNs "
+						  "(%llu) on %s: the counters may not cover the capture's "
+						  "time, or SYNs were dropped for other reasons "
+						  "(ListenDrops, SYN queue)", (long long)ov.delta,
+					      (unsigned long long)c->syn_unanswered_packets, l->name);
+		}
+	}
+}
+
+const struct rule rule_syn_unanswered = {
+	.id = "syn-unanswered",
+	.title = "SYNs to a listener never answered; their retransmit pattern",
+	.doc = "From a capture: per listener, SYN packets with no SYN-ACK before the client's next "
+	       "SYN of the same attempt (same ISN) or the end of the capture, attempts never "
+	       "answered, and the retransmit offsets actually seen (linear 1 s retries on 6.x "
+	       "kernels with tcp_syn_linear_timeouts, doubling on older ones). Cross-checks the "
+	       "count with the ListenOverflows delta when counters are present.",
+	.needs = NEED_CAPTURE,
+	.run = run,
+};
