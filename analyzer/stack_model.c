@@ -1,0 +1,199 @@
+/* stack_model.c — samples shared by the offline stack parsers: find the
+ * sample of a thread taken at a given moment, or add it (stack_model.h). */
+#include "stack_model.h"
+
+#include <math.h>
+#include <string.h>
+
+/* What the sample already holds of `part`. */
+static bool sample_has(const struct stack_sample *s, unsigned part)
+{
+	if ((part & SAMPLE_NATIVE) && s->n_frames)
+		return true;
+	if ((part & SAMPLE_PYTHON) && s->n_py_frames)
+		return true;
+	if ((part & SAMPLE_PROC) &&
+	    (s->state || s->utime >= 0 || s->syscall_nr != -2 || s->wchan))
+		return true;
+	return false;
+}
+
+static bool same_input(const struct provenance *a, const struct provenance *b)
+{
+	return a->file && b->file && (a->file == b->file || strcmp(a->file, b->file) == 0);
+}
+
+/* Known times first, in order; unknown times keep their arrival order. */
+static bool sample_before(const struct stack_sample *a, const struct stack_sample *b)
+{
+	return !isnan(a->src.at) && (isnan(b->src.at) || a->src.at < b->src.at);
+}
+
+struct stack_sample *thread_sample_at(struct incident *inc, struct thread *t,
+				      const struct provenance *src, unsigned part)
+{
+	for (size_t i = 0; i < t->samples.n; i++) {
+		struct stack_sample *s = &t->samples.v[i];
+		if (same_input(&s->src, src))
+			return s;
+	}
+	for (size_t i = 0; i < t->samples.n; i++) {
+		struct stack_sample *s = &t->samples.v[i];
+		if (!isnan(s->src.at) && !isnan(src->at) &&
+		    fabs(s->src.at - src->at) <= SAMPLE_SAME_TIME_S && !sample_has(s, part))
+			return s;
+	}
+	struct stack_sample *s = thread_add_sample(inc, t);
+	s->src = *src;
+	size_t i = t->samples.n - 1;
+	while (i > 0 && sample_before(&t->samples.v[i], &t->samples.v[i - 1])) {
+		struct stack_sample tmp = t->samples.v[i];
+		t->samples.v[i] = t->samples.v[i - 1];
+		t->samples.v[i - 1] = tmp;
+		i--;
+	}
+	for (size_t k = 0; k < t->samples.n; k++) {
+		t->samples.v[k].sample_no = (uint32_t)(k + 1);
+		t->samples.v[k].src.sample = (uint32_t)(k + 1);
+	}
+	return &t->samples.v[i];
+}
+
+struct stack_sample *stack_sample_for(struct analysis *an, int32_t pid, int32_t tid,
+				      const char *comm, const struct provenance *src,
+				      unsigned part)
+{
+	struct process *p = incident_process(&an->inc, pid, true);
+	if (!p->src.file)
+		p->src = *src;
+	if (comm && tid == pid && !p->comm)
+		p->comm = comm;
+	/* process_thread() may move the threads vector: no thread pointer is
+	 * kept across calls */
+	struct thread *t = process_thread(&an->inc, p, tid, true);
+	/* procfs names the thread for certain; a gdb header may not */
+	if (comm && (!t->comm || (part & SAMPLE_PROC)))
+		t->comm = comm;
+	return thread_sample_at(&an->inc, t, src, part);
+}
+
+const char *stack_span_dup(struct analysis *an, struct span s)
+{
+	return arena_strndup(&an->arena, s.p, s.n);
+}
+
+const char *stack_basename_dup(struct analysis *an, struct span s)
+{
+	size_t i = s.n;
+	while (i > 0 && s.p[i - 1] != '/')
+		i--;
+	if (i == s.n)		/* "/usr/lib/" */
+		return stack_span_dup(an, s);
+	return stack_span_dup(an, span_make(s.p + i, s.n - i));
+}
+
+bool stack_take_i32(struct span *s, int32_t *out)
+{
+	size_t i = 0;
+	uint32_t v = 0;
+	while (i < s->n && span_is_digit(s->p[i])) {
+		v = v * 10 + (uint32_t)(s->p[i] - '0');
+		if (v > INT32_MAX)
+			return false;
+		i++;
+	}
+	if (i == 0)
+		return false;
+	*out = (int32_t)v;
+	s->p += i;
+	s->n -= i;
+	return true;
+}
+
+int32_t stack_pid_from_name(const char *display)
+{
+	if (!display)
+		return 0;
+	const char *base = strrchr(display, '/');
+	base = base ? base + 1 : display;
+	for (const char *p = base; *p;) {
+		if (!span_is_digit(*p)) {
+			p++;
+			continue;
+		}
+		const char *q = p;
+		while (span_is_digit(*q))
+			q++;
+		size_t n = (size_t)(q - p);
+		/* not a pid: a run glued to letters ("py311"), part of a date
+		 * or time ("2024-01-05", "18:40:01"), a version ("3.11") */
+		char before = p > base ? p[-1] : '\0';
+		bool letter = (before >= 'a' && before <= 'z') || (before >= 'A' && before <= 'Z');
+		bool alone = !letter && *q != '-' && *q != ':' && before != ':' &&
+			     !((before == '-' || before == '.') && n <= 2);
+		if (alone && n >= 2 && n <= 7) {
+			uint32_t v = 0;
+			for (const char *d = p; d < q; d++)
+				v = v * 10 + (uint32_t)(*d - '0');
+			/* PID_MAX_LIMIT (include/linux/threads.h) is 4194304 */
+			if (v >= 2 && v <= 4194304)
+				return (int32_t)v;
+		}
+		p = q;
+	}
+	return 0;
+}
+
+void stack_thread_begin(struct analysis *an, struct stack_thread *th, int32_t tid,
+			const char *comm, uint32_t line, struct span text)
+{
+	th->open = true;
+	th->tid = tid;
+	th->comm = comm;
+	th->line = line;
+	th->text = line ? stack_span_dup(an, text) : NULL;
+	th->parts = 0;
+	th->frames.n = 0;
+	th->py.n = 0;
+}
+
+static struct frame *frames_copy(struct analysis *an, const frame_vec *v)
+{
+	struct frame *f = arena_calloc(&an->arena, v->n, sizeof(*f));
+	memcpy(f, v->v, v->n * sizeof(*f));
+	return f;
+}
+
+void stack_thread_commit(struct analysis *an, struct input *in, int32_t pid,
+			 struct stack_thread *th)
+{
+	if (!th->open)
+		return;
+	th->open = false;
+	if (th->frames.n)
+		th->parts |= SAMPLE_NATIVE;
+	if (th->py.n)
+		th->parts |= SAMPLE_PYTHON;
+	struct provenance src = {
+		.file = in->display, .line = th->line, .at = in->at, .text = th->text,
+	};
+	struct stack_sample *s = stack_sample_for(an, pid, th->tid, th->comm, &src, th->parts);
+	if ((th->parts & SAMPLE_NATIVE) && s->n_frames == 0 && th->frames.n) {
+		if (!same_input(&s->src, &src)) {
+			/* the native stack is the evidence a finding quotes */
+			uint32_t no = s->src.sample;
+			s->src = src;
+			s->src.sample = no;
+		}
+		s->frames = frames_copy(an, &th->frames);
+		s->n_frames = (uint32_t)th->frames.n;
+		in->records += th->frames.n;
+	}
+	if ((th->parts & SAMPLE_PYTHON) && s->n_py_frames == 0 && th->py.n) {
+		s->py_frames = frames_copy(an, &th->py);
+		s->n_py_frames = (uint32_t)th->py.n;
+		in->records += th->py.n;
+	}
+	th->frames.n = 0;
+	th->py.n = 0;
+}

@@ -1,0 +1,42 @@
+/* fuzz_parse_stacks.c — libFuzzer harness for the offline stack readers: the
+ * input goes through each of gdb_parse, pstack_parse, eu_stack_parse,
+ * py_bt_parse and proc_task_parse, as analysis_parse_buffer() hands it to
+ * them (leading timestamp line included).
+ *
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -std=c11 \
+ *       -Ianalyzer -Irules -Iprobes tests/fuzz/fuzz_parse_stacks.c analyzer/stack_model.c \
+ *       analyzer/parse_stack_{gdb,eu,py}.c analyzer/parse_proc_task.c build/libstuckscope.a \
+ *       $(pkg-config --libs libpcap libunwind-ptrace libelf libdw jansson libmnl) -lm -lpthread
+ *   ./a.out -max_len=65536 tests/data/stacks ../shared/corpus/stacks
+ *
+ * Every crash it finds is kept as a named input in tests/fuzz/crashers/ and
+ * added to tests/test_parse_stacks.c. */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analysis.h"
+#include "parsers.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const struct {
+	enum input_kind kind;
+	int (*parse)(struct analysis *, struct input *);	/* also links it */
+} readers[] = {
+	{ KIND_GDB, gdb_parse },
+	{ KIND_PSTACK, pstack_parse },
+	{ KIND_EU_STACK, eu_stack_parse },
+	{ KIND_PY_BT, py_bt_parse },
+	{ KIND_PROC_TASK, proc_task_parse },
+};
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	for (size_t i = 0; i < sizeof(readers) / sizeof(readers[0]); i++) {
+		struct analysis an;
+		analysis_init(&an);
+		analysis_parse_buffer(&an, "fuzz-1234.txt", readers[i].kind, (const char *)data, size);
+		analysis_release(&an);
+	}
+	return 0;
+}
