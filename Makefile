@@ -19,6 +19,8 @@ VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.1)
 LIB_SRC  := $(filter-out analyzer/main.c,$(wildcard analyzer/*.c rules/*.c probes/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/test_*.c)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES := $(FUZZ_SRC:tests/fuzz/%.c=%)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps demo test check unit golden golden-update corpus install clean lint fuzz bench asan
@@ -66,7 +68,25 @@ unit: $(TEST_BIN)
 ASAN_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN="$(ASAN_SAN)" CFLAGS="-O1 -g" \
-		build-asan/stuckscope $(TEST_SRC:tests/%.c=build-asan/tests/%)
+		build-asan/stuckscope $(TEST_SRC:tests/%.c=build-asan/tests/%) \
+		$(FUZZ_NAMES:%=build-asan/fuzz/%)
+
+# fuzz harnesses replayed by tests/fuzz/driver.c (gcc; CI) ...
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c $(BUILD)/libstuckscope.a
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	@$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< tests/fuzz/driver.c $(WHOLE_LIB) $(LIBS)
+
+# ... and run for real with libFuzzer (clang): make fuzz [FUZZ_TIME=600]
+fuzz:
+	@$(MAKE) --no-print-directory CC=clang BUILD=build-fuzz CFLAGS="-O1 -g" \
+		SAN="-fsanitize=fuzzer-no-link,address,undefined" build-fuzz/libstuckscope.a
+	@for h in $(FUZZ_NAMES); do \
+		clang $(CPPFLAGS) -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined \
+			$$(pkg-config --cflags $(PKGS)) -o build-fuzz/$$h tests/fuzz/$$h.c \
+			-Wl,--whole-archive build-fuzz/libstuckscope.a -Wl,--no-whole-archive $(LIBS) || exit 1; \
+	done
+	@SHARED=$(SHARED) tests/fuzz/run.sh
 
 test: deps
 	@$(MAKE) --no-print-directory stuckscope unit asan
@@ -87,4 +107,4 @@ lint:
 		--suppress=missingIncludeSystem -Ianalyzer -Irules -Iprobes analyzer rules probes
 
 clean:
-	rm -rf $(BUILD) build-asan stuckscope
+	rm -rf $(BUILD) build-asan build-fuzz stuckscope

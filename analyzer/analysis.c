@@ -210,15 +210,25 @@ int analysis_add_path(struct analysis *an, const char *path)
 	return 0;
 }
 
-/* A documentation file in an evidence directory (the lab's README.md) is
- * listed as skipped, never silently dropped. */
-static bool is_documentation(const char *display)
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n > m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* Documentation and source files in an evidence directory (the lab's
+ * README.md, a reproduction script) are listed as skipped, never silently
+ * dropped. */
+static const char *skip_reason(const char *display)
 {
 	const char *base = strrchr(display, '/');
 	base = base ? base + 1 : display;
-	size_t n = strlen(base);
-	return (n > 3 && strcmp(base + n - 3, ".md") == 0) ||
-	       (n > 5 && strcmp(base + n - 5, ".html") == 0) || strncmp(base, "README", 6) == 0;
+	if (ends_with(base, ".md") || ends_with(base, ".html") || strncmp(base, "README", 6) == 0)
+		return "skipped: documentation, not evidence";
+	if (ends_with(base, ".py") || ends_with(base, ".c") || ends_with(base, ".h") ||
+	    ends_with(base, ".sh"))
+		return "skipped: source code, not evidence";
+	return NULL;
 }
 
 /* The first non-empty line may be the time the snapshot was taken. */
@@ -285,10 +295,11 @@ static void input_run_parser(struct analysis *an, struct input *in)
 static void input_read(struct analysis *an, struct input *in)
 {
 	an->diags.cur_input = in->index;
-	if (is_documentation(in->display)) {
+	const char *skip = skip_reason(in->display);
+	if (skip) {
 		in->kind = KIND_UNKNOWN;
 		in->status = INPUT_OK;
-		in->summary = "skipped: documentation, not evidence";
+		in->summary = skip;
 		an->diags.cur_input = -1;
 		return;
 	}

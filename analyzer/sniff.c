@@ -66,9 +66,16 @@ static bool is_counter_name(struct span t)
 
 static bool is_sysctl_name(struct span t)
 {
-	size_t dots = 0;
-	if (!t.n || !islower((unsigned char)t.p[0]))
+	/* the roots of /proc/sys: "self.x = 1" in a Python file is no sysctl */
+	static const char *const roots[] = { "net.", "kernel.", "vm.", "fs.", "dev.", "user.",
+					     "abi.", "debug.", "sunrpc.", "crypto." };
+	bool rooted = false;
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++)
+		if (span_starts(t, roots[i]))
+			rooted = true;
+	if (!rooted)
 		return false;
+	size_t dots = 0;
 	for (size_t i = 0; i < t.n; i++) {
 		char ch = t.p[i];
 		if (ch == '.' || ch == '/')

@@ -40,6 +40,7 @@ run_unit() {
 	run_unit
 	tests/golden.sh
 	tests/cli.sh
+	tests/fuzz/regress.sh
 	/usr/bin/python3 tests/corpus-check.py build-asan/stuckscope
 	for t in tests/live/*.sh; do
 		[ -x "$t" ] && "$t"
