@@ -38,14 +38,20 @@ static const struct listener *listener_of_pid(const struct incident *inc, int32_
 static void run(struct analysis *an, const struct rule *self)
 {
 	const struct incident *inc = &an->inc;
-	size_t workers = 0, stuck_workers = 0;
+	size_t workers = 0, stuck_workers = 0, known = 0;
 	for (size_t i = 0; i < inc->processes.n; i++) {
 		const struct process *p = inc->processes.v[i];
 		if (p->role == ROLE_WORKER && p->state != PST_UNKNOWN)
 			workers++;
+		if (p->role != ROLE_PARENT && p->state != PST_UNKNOWN)
+			known++;
 		if (p->state == PST_STUCK && p->role != ROLE_PARENT)
 			stuck_workers++;
 	}
+	/* without a listener to tie them to, they are processes, not workers */
+	const char *noun = workers >= stuck_workers ? "workers" : "processes";
+	if (workers < stuck_workers)
+		workers = known;
 	if (!stuck_workers) {
 		if (workers)
 			analysis_checked(an, "no stuck workers (%zu with stacks: every one accepting, "
@@ -57,7 +63,8 @@ static void run(struct analysis *an, const struct rule *self)
 	const struct thread_note *top_note = NULL;
 	size_t top_n = 0, n_threads = 0;
 	enum blocked_on top_kind = BLK_NONE;
-	bool py = false, ambiguous = false;
+	bool ambiguous = false;
+	size_t n_py = 0;
 	uint32_t max_same = 0;
 	double window = 0, since = NAN;
 	int64_t cpu = 0;
@@ -82,7 +89,7 @@ static void run(struct analysis *an, const struct rule *self)
 			if (nt->window_s > window)
 				window = nt->window_s;
 			if (nt->sample && nt->sample->n_py_frames)
-				py = true;
+				n_py++;
 			if (nt->sample && !isnan(nt->sample->src.at) &&
 			    (isnan(since) || nt->sample->src.at - nt->window_s < since))
 				since = nt->sample->src.at - nt->window_s;
@@ -107,16 +114,17 @@ static void run(struct analysis *an, const struct rule *self)
 		}
 	}
 	const struct listener *l = NULL;
-	double conf = py ? 0.95 : n_threads ? 0.85 : 0.65;
+	bool py = n_threads && n_py == n_threads;
+	double conf = n_py ? 0.95 : n_threads ? 0.85 : 0.65;
 	struct finding *f;
 	if (top_what)
 		f = finding_new(an, self, SEV_CRITICAL, conf,
-				"%zu of %zu workers stuck: threads blocked on %s (%s)", stuck_workers,
-				workers, kind_words(top_kind), top_what);
+				"%zu of %zu %s stuck: threads blocked on %s (%s)", stuck_workers,
+				workers, noun, kind_words(top_kind), top_what);
 	else
 		f = finding_new(an, self, SEV_CRITICAL, conf,
-				"%zu of %zu workers stuck: every thread in a lock wait, no acceptor, "
-				"CLOSE-WAIT piling up", stuck_workers, workers);
+				"%zu of %zu %s stuck: every thread in a lock wait, no acceptor, "
+				"CLOSE-WAIT piling up", stuck_workers, workers, noun);
 	f->since = since;
 	char detail[1536];
 	size_t off = 0;
@@ -163,6 +171,10 @@ static void run(struct analysis *an, const struct rule *self)
 		buf_append(detail, sizeof(detail), &off,
 			   "Decided by the Python frames (py-bt): native frames show the same "
 			   "lock wait for stuck and idle threads.");
+	else if (n_py)
+		buf_append(detail, sizeof(detail), &off,
+			   "Decided by the Python frames (py-bt) for %zu threads, by native "
+			   "frames and /proc for the others.", n_py);
 	else if (ambiguous)
 		buf_append(detail, sizeof(detail), &off,
 			   "No Python frames: decided by CLOSE-WAIT ownership and CPU time, since "
@@ -194,10 +206,11 @@ static void run(struct analysis *an, const struct rule *self)
 		finding_fact_str(an, f, "blocked_on", blocked_on_str(top_kind));
 	if (top_what)
 		finding_fact_str(an, f, "wait_site", top_what);
-	finding_fact_str(an, f, "decided_by", py ? "python-frames" : ambiguous && !n_threads
-			 ? "close-wait-and-cpu" : "native-frames");
+	finding_fact_str(an, f, "decided_by", py ? "python-frames" : n_py ? "python-and-native-frames"
+			 : ambiguous && !n_threads ? "close-wait-and-cpu" : "native-frames");
 	const struct frame *fr = top_note ? top_note->frame : NULL;
-	char where[256] = "the wait above";
+	char where[256];
+	snprintf(where, sizeof(where), "%s", top_what ? top_what : "the wait above");
 	if (fr && fr->file)
 		snprintf(where, sizeof(where), "%s:%u (%s)", fr->file, fr->line,
 			 fr->function ? fr->function : "?");
