@@ -38,6 +38,9 @@ WEAK int pstack_parse(struct analysis *an, struct input *in);
 WEAK int py_bt_parse(struct analysis *an, struct input *in);
 WEAK int proc_task_parse(struct analysis *an, struct input *in);
 WEAK int bundle_parse(struct analysis *an, struct input *in);
+WEAK int proc_limits_parse(struct analysis *an, struct input *in);
+WEAK int proc_fd_parse(struct analysis *an, struct input *in);
+WEAK int proc_status_parse(struct analysis *an, struct input *in);
 
 typedef int (*parse_fn)(struct analysis *, struct input *);
 
@@ -59,6 +62,9 @@ static parse_fn parser_for(enum input_kind k)
 	case KIND_PY_BT: return py_bt_parse;
 	case KIND_PROC_TASK: return proc_task_parse;
 	case KIND_BUNDLE: return bundle_parse;
+	case KIND_PROC_LIMITS: return proc_limits_parse;
+	case KIND_PROC_FD: return proc_fd_parse;
+	case KIND_PROC_STATUS: return proc_status_parse;
 	case KIND_UNKNOWN:
 	case KIND_N:
 		break;

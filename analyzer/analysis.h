@@ -29,6 +29,9 @@
 	X(PSTACK,           "pstack") \
 	X(PY_BT,            "py-bt") \
 	X(PROC_TASK,        "proc-task") \
+	X(PROC_LIMITS,      "proc-limits") \
+	X(PROC_FD,          "proc-fd") \
+	X(PROC_STATUS,      "proc-status") \
 	X(BUNDLE,           "bundle")
 
 enum input_kind {

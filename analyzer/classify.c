@@ -476,7 +476,27 @@ static void classify_thread(struct analysis *an, struct thread *t, struct thread
 	note->ambiguous = d->ambiguous;
 	t->blocked = d->kind;
 	t->wait_address = addr;
-	if (running && !d->idle)
+	/* USER_HZ is 100 (clock ticks in /proc/PID/stat): a thread "idle" in
+	 * poll/accept that burns over half a CPU across the window is a busy
+	 * loop (an accept() retrying EMFILE), not waiting for work */
+	bool spinning = window_cpu > 0 && note->window_s > 0 &&
+			(double)window_cpu > 0.5 * 100.0 * note->window_s;
+	/* the same over all samples: a thread seen running at the end that used
+	 * over half a CPU since the first sample is busy, whatever it was doing
+	 * when a stack was taken */
+	double all_s = t->samples.v[n - 1].src.at - t->samples.v[0].src.at;
+	bool last_running = false;
+	for (size_t i = n; i-- > 0;)
+		if (sites[i].known) {
+			last_running = sites[i].running;
+			break;
+		}
+	if (t->cpu_ticks_delta > 0 && all_s > 0 && last_running &&
+	    (double)t->cpu_ticks_delta > 0.5 * 100.0 * all_s)
+		spinning = true;
+	if ((running && !d->idle) || (spinning && last_running))
+		t->state = THR_RUNNING;
+	else if (d->idle && spinning)
 		t->state = THR_RUNNING;
 	else if (d->idle)
 		t->state = THR_WAITING_FOR_WORK;

@@ -268,7 +268,7 @@ struct process *incident_process(struct incident *inc, int32_t pid, bool create)
 	struct process *p = arena_alloc(inc->arena, sizeof(*p));
 	p->pid = pid;
 	p->ppid = -1;
-	p->fds = p->fd_limit = -1;
+	p->fds = p->fd_limit = p->fd_sockets = -1;
 	p->src.at = NAN;
 	*VEC_PUSH(inc->arena, &inc->processes) = p;
 	return p;

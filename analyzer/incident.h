@@ -173,6 +173,8 @@ struct process {
 	enum proc_state state;
 	VEC(struct thread) threads;
 	int64_t fds, fd_limit;	/* -1 unknown */
+	int64_t fd_sockets;	/* of fds, sockets; -1 unknown */
+	struct provenance fds_src, limit_src;
 	/* derived from the last socket snapshot with owners */
 	uint32_t close_wait;
 	uint64_t unread_bytes;

@@ -34,6 +34,7 @@ struct task_rec {
 	int64_t syscall_nr;
 	uint64_t args[6];
 	const char *wchan;
+	int32_t ppid;		/* stat field 4: the thread group's parent, -1 unknown */
 };
 
 struct task_reader {
@@ -64,6 +65,7 @@ static struct task_rec *task_get(struct task_reader *r, int32_t pid, int32_t tid
 	t->text = stack_span_dup(r->an, text);
 	t->utime = t->stime = -1;
 	t->syscall_nr = -2;
+	t->ppid = -1;
 	return t;
 }
 
@@ -101,6 +103,10 @@ static int task_stat(struct task_reader *r, struct task_rec *t, struct span s, u
 				return bad(r, line, "stat: state", tok);
 			if (t)
 				t->state = tok.p[0];
+		} else if (field == 4 && t) {
+			int64_t ppid;
+			if (span_i64(tok, &ppid) && ppid >= 0 && ppid <= INT32_MAX)
+				t->ppid = (int32_t)ppid;
 		} else if (field == 4 && !t) {
 			int64_t ppid;
 			if (span_i64(tok, &ppid)) {
@@ -282,6 +288,12 @@ int proc_task_parse(struct analysis *an, struct input *in)
 		s->syscall_nr = t->syscall_nr;
 		memcpy(s->syscall_args, t->args, sizeof(s->syscall_args));
 		s->wchan = t->wchan;
+		if (t->ppid >= 0) {
+			/* every task of a thread group reports the group's parent */
+			struct process *proc = incident_process(&an->inc, pid, false);
+			if (proc && proc->ppid < 0)
+				proc->ppid = t->ppid;
+		}
 		in->records++;
 	}
 	if (!r.recs.n)

@@ -22,6 +22,9 @@ int pstack_parse(struct analysis *an, struct input *in);	/* parse_stack_gdb.c */
 int py_bt_parse(struct analysis *an, struct input *in);		/* parse_stack_py.c */
 int proc_task_parse(struct analysis *an, struct input *in);	/* parse_proc_task.c */
 int bundle_parse(struct analysis *an, struct input *in);	/* bundle manifest */
+int proc_limits_parse(struct analysis *an, struct input *in);	/* parse_proc_pid.c */
+int proc_fd_parse(struct analysis *an, struct input *in);	/* parse_proc_pid.c */
+int proc_status_parse(struct analysis *an, struct input *in);	/* parse_proc_pid.c */
 
 /* sniff.c: the kind of a buffer from its content (never its name). */
 enum input_kind sniff_kind(const char *buf, size_t len);

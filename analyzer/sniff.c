@@ -103,7 +103,7 @@ enum input_kind sniff_kind(const char *buf, size_t len)
 	textcur_init(&c, buf, len, NULL);
 	int ss_rows = 0, netstat_rows = 0, proc_rows = 0, nstat_rows = 0, sysctl_rows = 0;
 	int gdb_frames = 0, gdb_threads = 0, eu_tid = 0, eu_pid = 0, indented_sentences = 0;
-	int section_alone = 0, frames_any = 0, snmp6_rows = 0;
+	int section_alone = 0, frames_any = 0, snmp6_rows = 0, fd_rows = 0, status_rows = 0;
 	bool first = true;
 
 	while (textcur_next(&c, &line) && c.line <= SNIFF_LINES) {
@@ -157,6 +157,20 @@ enum input_kind sniff_kind(const char *buf, size_t len)
 		    (span_contains(t, "/stat:") || span_contains(t, "/syscall:") ||
 		     span_contains(t, "/wchan:") || span_contains(t, "/comm:")))
 			return KIND_PROC_TASK;
+		/* cat /proc/PID/limits; ls -l /proc/PID/fd; cat /proc/PID/status */
+		if (span_starts(t, "Limit") && span_contains(t, "Soft Limit") &&
+		    span_contains(t, "Hard Limit"))
+			return KIND_PROC_LIMITS;
+		if (span_contains(t, "/limits:Max open files") ||
+		    span_contains(t, "/limits:Limit "))
+			return KIND_PROC_LIMITS;
+		if ((t.p[0] == 'l' && span_contains(t, " -> ") &&
+		     (span_contains(t, "socket:[") || span_contains(t, "/dev/") ||
+		      span_contains(t, "pipe:[") || span_contains(t, "anon_inode:"))))
+			fd_rows++;
+		if (span_starts(t, "Name:\t") || span_starts(t, "Tgid:\t") || span_starts(t, "PPid:\t") ||
+		    span_starts(t, "FDSize:\t"))
+			status_rows++;
 		if (span_starts(t, "PID ") && span_contains(t, " - process"))
 			eu_pid++;
 
@@ -214,6 +228,10 @@ enum input_kind sniff_kind(const char *buf, size_t len)
 	}
 	if (eu_pid || eu_tid >= 1)
 		return KIND_EU_STACK;
+	if (status_rows >= 3)
+		return KIND_PROC_STATUS;
+	if (fd_rows >= 2)
+		return KIND_PROC_FD;
 	if (gdb_threads && (gdb_frames || frames_any))
 		return KIND_GDB;
 	if (gdb_frames >= 1)

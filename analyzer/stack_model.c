@@ -129,7 +129,11 @@ int32_t stack_pid_from_name(const char *display)
 		 * or time ("2024-01-05", "18:40:01"), a version ("3.11") */
 		char before = p > base ? p[-1] : '\0';
 		bool letter = (before >= 'a' && before <= 'z') || (before >= 'A' && before <= 'Z');
-		bool alone = !letter && *q != '-' && *q != ':' && before != ':' &&
+		/* "2024-01-05": a run followed by -NN- is a date; "1234-2" (pid,
+		 * then a sample number) is not */
+		bool date = *q == '-' && span_is_digit(q[1]) && span_is_digit(q[2]) &&
+			    (q[3] == '-' || q[3] == 'T');
+		bool alone = !letter && !date && *q != ':' && before != ':' &&
 			     !((before == '-' || before == '.') && n <= 2);
 		if (alone && n >= 2 && n <= 7) {
 			uint32_t v = 0;

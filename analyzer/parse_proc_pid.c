@@ -1,0 +1,182 @@
+/* parse_proc_pid.c — per-process /proc files people save: `cat
+ * /proc/PID/limits` ("Max open files" soft limit: what EMFILE is measured
+ * against, fs/file.c alloc_fd() via rlimit(RLIMIT_NOFILE)), `ls -l
+ * /proc/PID/fd` (the open descriptors, and which are sockets), and `cat
+ * /proc/PID/status` (Name, Pid, PPid, Threads, FDSize).
+ *
+ * The pid: from the content when it shows it (status's Pid:, a `grep -H`
+ * prefix "/proc/PID/limits:"), else from the file name ("proc-limits-1234.txt"),
+ * with an info diagnostic saying so. */
+#include <stdio.h>
+#include <string.h>
+
+#include "parsers.h"
+#include "stack_model.h"
+
+static const char *line_text(struct analysis *an, struct span line)
+{
+	struct span t = span_trim(line);
+	return arena_strndup(&an->arena, t.p, t.n < 300 ? t.n : 300);
+}
+
+/* "/proc/1234/limits:Max open files ..." -> 1234, and the rest */
+static int32_t grep_prefix_pid(struct span *line)
+{
+	if (!span_starts(*line, "/proc/"))
+		return 0;
+	struct span s = span_make(line->p + 6, line->n - 6);
+	int32_t pid = 0;
+	if (!stack_take_i32(&s, &pid))
+		return 0;
+	const char *colon = memchr(s.p, ':', s.n);
+	if (!colon)
+		return 0;
+	line->n -= (size_t)(colon + 1 - line->p);
+	line->p = colon + 1;
+	return pid;
+}
+
+static int32_t pid_from_name(struct analysis *an, struct input *in)
+{
+	int32_t pid = stack_pid_from_name(in->display);
+	if (pid > 0)
+		diag_add(&an->diags, DIAG_NOTE, in->display, 0, -1,
+			 "pid %d taken from the file name (the content does not show it)", pid);
+	return pid;
+}
+
+int proc_limits_parse(struct analysis *an, struct input *in)
+{
+	struct textcur c;
+	struct span line;
+	input_textcur(in, &c);
+	int32_t pid = 0;
+	bool seen = false;
+	while (textcur_next(&c, &line)) {
+		int32_t p = grep_prefix_pid(&line);
+		if (p)
+			pid = p;
+		struct span t = span_trim(line);
+		if (!span_starts(t, "Max open files"))
+			continue;
+		/* "Max open files            64                   20000                files" */
+		struct span rest = span_make(t.p + 14, t.n - 14), soft, hard;
+		if (!span_token(&rest, &soft) || !span_token(&rest, &hard))
+			return diag_add(&an->diags, DIAG_BAD_LINE, in->display, c.line,
+					textcur_offset(&c, &line), "'Max open files' without limits");
+		uint64_t v;
+		if (!pid)
+			pid = pid_from_name(an, in);
+		if (!pid)
+			return diag_add(&an->diags, DIAG_BAD_LINE, in->display, c.line, -1,
+					"no pid in the content or the file name: save it with "
+					"`grep -H '' /proc/PID/limits`");
+		struct process *proc = incident_process(&an->inc, pid, true);
+		if (span_eq(soft, "unlimited"))
+			proc->fd_limit = -1;
+		else if (span_u64(soft, &v) && v < (uint64_t)INT64_MAX)
+			proc->fd_limit = (int64_t)v;
+		else
+			return diag_add(&an->diags, DIAG_BAD_NUMBER, in->display, c.line, -1,
+					"soft limit '%.*s'", (int)(soft.n < 40 ? soft.n : 40), soft.p);
+		if (!proc->src.file) {
+			proc->src.file = in->display;
+			proc->src.line = c.line;
+			proc->src.at = in->at;
+			proc->src.text = line_text(an, line);
+		}
+		proc->limit_src.file = in->display;
+		proc->limit_src.line = c.line;
+		proc->limit_src.at = in->at;
+		proc->limit_src.text = line_text(an, line);
+		in->records++;
+		seen = true;
+	}
+	if (!seen)
+		return diag_add(&an->diags, DIAG_BAD_LINE, in->display, 0, -1,
+				"no 'Max open files' line");
+	return 0;
+}
+
+int proc_fd_parse(struct analysis *an, struct input *in)
+{
+	struct textcur c;
+	struct span line;
+	input_textcur(in, &c);
+	int64_t fds = 0, sockets = 0;
+	int32_t pid = 0;
+	uint32_t last_line = 0;
+	while (textcur_next(&c, &line)) {
+		struct span t = span_trim(line);
+		if (!t.n || span_starts(t, "total "))
+			continue;
+		/* "ls -l /proc/1234/fd" prints nothing of the pid; "ls -l" of the
+		 * directory with a header "/proc/1234/fd:" does */
+		if (span_starts(t, "/proc/") && t.p[t.n - 1] == ':') {
+			struct span s = span_make(t.p + 6, t.n - 6);
+			stack_take_i32(&s, &pid);
+			continue;
+		}
+		if (t.p[0] != 'l' || !span_contains(t, " -> ")) {
+			diag_add(&an->diags, DIAG_BAD_LINE, in->display, c.line,
+				 textcur_offset(&c, &line), "not an `ls -l /proc/PID/fd` line");
+			continue;
+		}
+		fds++;
+		if (span_contains(t, "socket:["))
+			sockets++;
+		last_line = c.line;
+	}
+	if (!fds)
+		return -1;
+	if (!pid)
+		pid = pid_from_name(an, in);
+	if (!pid)
+		return diag_add(&an->diags, DIAG_BAD_LINE, in->display, 0, -1,
+				"no pid in the content or the file name");
+	struct process *proc = incident_process(&an->inc, pid, true);
+	/* the latest listing wins */
+	if (proc->fds < 0 || !proc->fds_src.file || in->at >= proc->fds_src.at) {
+		proc->fds = fds;
+		proc->fd_sockets = sockets;
+		proc->fds_src.file = in->display;
+		proc->fds_src.line = last_line;
+		proc->fds_src.at = in->at;
+		proc->fds_src.text = arena_printf(&an->arena, "%lld descriptors open (%lld sockets)",
+						  (long long)fds, (long long)sockets);
+	}
+	in->records = (uint64_t)fds;
+	return 0;
+}
+
+int proc_status_parse(struct analysis *an, struct input *in)
+{
+	struct textcur c;
+	struct span line;
+	input_textcur(in, &c);
+	int32_t pid = 0, ppid = -1;
+	const char *name = NULL;
+	while (textcur_next(&c, &line)) {
+		struct span t = span_trim(line), rest, tok;
+		const char *colon = memchr(t.p, ':', t.n);
+		if (!colon)
+			continue;
+		struct span key = span_make(t.p, (size_t)(colon - t.p));
+		rest = span_trim(span_make(colon + 1, t.n - key.n - 1));
+		if (span_eq(key, "Name"))
+			name = arena_strndup(&an->arena, rest.p, rest.n < 64 ? rest.n : 64);
+		else if (span_eq(key, "Tgid") && span_token(&rest, &tok))
+			stack_take_i32(&tok, &pid);
+		else if (span_eq(key, "PPid") && span_token(&rest, &tok))
+			stack_take_i32(&tok, &ppid);
+		in->records++;
+	}
+	if (!pid)
+		return diag_add(&an->diags, DIAG_BAD_LINE, in->display, 0, -1, "no Tgid: line");
+	struct process *p = incident_process(&an->inc, pid, true);
+	if (ppid >= 0)
+		p->ppid = ppid;
+	if (name && !p->comm)
+		p->comm = name;
+	return 0;
+}
