@@ -14,12 +14,16 @@ extern const struct rule rule_syn_unanswered;
 extern const struct rule rule_synack_retransmit_after_ack;
 extern const struct rule rule_rst_after_handshake;
 extern const struct rule rule_fd_exhaustion;
+extern const struct rule rule_deadlock;
+extern const struct rule rule_reuseport_listener_stuck;
 extern const struct rule rule_healthy;
 
 const struct rule *const rules[] = {
+	&rule_deadlock,
 	&rule_workers_stuck,
 	&rule_capacity_exhausted,
 	&rule_fd_exhaustion,
+	&rule_reuseport_listener_stuck,
 	&rule_accept_queue_overflow,
 	&rule_backlog_too_small,
 	&rule_syn_flood,

@@ -62,6 +62,11 @@ static void run(struct analysis *an, const struct rule *self)
 			continue;
 		if (row->state != TCP_ESTABLISHED && row->state != TCP_CLOSE_WAIT)
 			continue;
+		/* in a snapshot that shows owners, an ownerless connection is still
+		 * in an accept queue: nobody could have read it yet (that is the
+		 * accept-queue rule's business) */
+		if (last->has_owners && !row->n_owners)
+			continue;
 		total += row->recv_q;
 		int32_t pid = row->n_owners ? row->owners[0].pid : 0;
 		struct uq *u = NULL;
