@@ -97,6 +97,12 @@ check: test
 golden-update: stuckscope
 	@SHARED=$(SHARED) tests/golden.sh --update
 
+# Speed and memory against the floors and the tools people use instead,
+# side by side in one run (results: BENCHMARKS.md). Not part of make test.
+bench: stuckscope
+	@SHARED=$(SHARED) tests/bench-capture.sh
+	@SHARED=$(SHARED) tests/bench-stacks.sh
+
 install: stuckscope
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 stuckscope $(DESTDIR)$(PREFIX)/bin/stuckscope

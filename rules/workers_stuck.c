@@ -164,7 +164,7 @@ static void run(struct analysis *an, const struct rule *self)
 	buf_append(detail, sizeof(detail), &off, ". ");
 	if (n_threads)
 		buf_append(detail, sizeof(detail), &off,
-			   "%zu threads show the same wait in up to %u samples over %.0f s, "
+			   "%zu threads stuck, each in the same wait in every trailing sample (up to %u samples over %.0f s), "
 			   "%lld CPU ticks used; ", n_threads, max_same, window, (long long)cpu);
 	buf_append(detail, sizeof(detail), &off, "no stuck worker has a thread in accept(). ");
 	if (py)
@@ -181,6 +181,33 @@ static void run(struct analysis *an, const struct rule *self)
 			   "stuck and idle Python threads have the same native stack.");
 	else
 		buf_append(detail, sizeof(detail), &off, "Decided by the native frames and /proc.");
+	/* mutex waits without owners: say what a deadlock check needs */
+	for (size_t i = 0; i < inc->processes.n; i++) {
+		const struct process *p = inc->processes.v[i];
+		if (p->state != PST_STUCK)
+			continue;
+		uint64_t addrs[8];
+		size_t na = 0;
+		bool owners = false;
+		for (size_t k = 0; k < p->threads.n; k++) {
+			const struct thread *t = &p->threads.v[k];
+			if (t->state != THR_STUCK || t->blocked != BLK_MUTEX)
+				continue;
+			if (t->lock_owner_tid >= 0)
+				owners = true;
+			bool seen = false;
+			for (size_t a = 0; a < na; a++)
+				if (addrs[a] == t->wait_address)
+					seen = true;
+			if (!seen && na < 8)
+				addrs[na++] = t->wait_address;
+		}
+		if (na >= 2 && !owners)
+			buf_append(detail, sizeof(detail), &off,
+				   " In pid %d threads wait on %zu different mutexes and none runs: a "
+				   "lock-order deadlock is likely, but the dumps do not show the mutex "
+				   "owners (stuckscope stacks reads them live).", p->pid, na);
+	}
 	size_t healthy = 0;
 	for (size_t i = 0; i < inc->processes.n; i++) {
 		const struct process *p = inc->processes.v[i];

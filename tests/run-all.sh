@@ -11,6 +11,7 @@ log=tests/artifacts/results.txt
 : > "$log"
 
 export ASAN_OPTIONS=halt_on_error=1:abort_on_error=0:detect_leaks=1
+export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
 run_unit() {
