@@ -579,7 +579,15 @@ void classify_processes(struct analysis *an)
 			 * no CPU used, and clients' connections left in CLOSE_WAIT: not
 			 * idle. Less sure than with Python frames (classify_note). */
 			p->state = PST_STUCK;
-		else if (idle && !stuck)
+		else if (ambiguous_waits && !stuck && !an->inc.sock_snaps.n) {
+			/* native frames only, no sockets to look at: a Python worker
+			 * whose threads all sit in lock waits may be idle or stuck */
+			p->state = PST_UNKNOWN;
+			analysis_note(an, "pid %d: its Python threads wait in PyThread_acquire_lock_timed, "
+					  "which looks the same whether they are idle or stuck; add py-bt "
+					  "dumps (gdb -ex 'thread apply all py-bt') or an `ss -tanp` snapshot "
+					  "to decide", p->pid);
+		} else if (idle && !stuck)
 			p->state = PST_IDLE;
 		else
 			p->state = stuck ? PST_STUCK : PST_UNKNOWN;

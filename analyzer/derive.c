@@ -305,8 +305,34 @@ const struct sock_snapshot *derive_last_conn_snapshot(const struct incident *inc
 	return NULL;
 }
 
+/* netstat -s prints most counters only when they are not zero (net-tools
+ * statistics.c skips zero values for the TcpExt/IpExt tables): a counter
+ * another netstat -s snapshot shows but this one does not was 0. */
+static void netstat_s_zeros(struct analysis *an)
+{
+	struct incident *inc = &an->inc;
+	for (size_t i = 0; i < inc->counter_snaps.n; i++) {
+		const struct counter_snapshot *a = inc->counter_snaps.v[i];
+		if (a->source != CNTSRC_NETSTAT_S)
+			continue;
+		for (size_t k = 0; k < a->counters.n; k++) {
+			const char *name = a->counters.v[k].name;
+			for (size_t j = 0; j < inc->counter_snaps.n; j++) {
+				struct counter_snapshot *b = inc->counter_snaps.v[j];
+				if (b->source != CNTSRC_NETSTAT_S || counter_snapshot_find(b, name))
+					continue;
+				struct provenance src = { .file = b->file, .at = b->at,
+							  .text = "(not printed: netstat -s omits counters "
+								  "that are 0)" };
+				counter_snapshot_set(inc, b, name, 0, &src);
+			}
+		}
+	}
+}
+
 void derive_incident(struct analysis *an)
 {
+	netstat_s_zeros(an);
 	order_snapshots(an);
 	derive_listeners(an);
 	derive_processes(an);

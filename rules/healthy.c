@@ -11,6 +11,12 @@ static void run(struct analysis *an, const struct rule *self)
 		if (an->findings.v[i]->severity >= SEV_WARNING)
 			return;
 	const struct incident *inc = &an->inc;
+	/* a process whose threads could not be classified keeps it open */
+	for (size_t i = 0; i < inc->processes.n; i++) {
+		const struct process *p = inc->processes.v[i];
+		if (p->state == PST_UNKNOWN && p->threads.n)
+			return;
+	}
 	size_t sources = (inc->sock_snaps.n > 0) + (inc->counter_snaps.n > 0) +
 			 (inc->sysctls.n > 0) + incident_has_capture(inc) + incident_has_stacks(inc);
 	if (!sources || (!inc->sock_snaps.n && inc->counter_snaps.n < 2 &&

@@ -80,6 +80,8 @@ static void run(struct analysis *an, const struct rule *self)
 	const struct finding *overflow = analysis_find(an, "accept-queue-overflow", NULL);
 
 	if (!reqq && !surge && !(other_drops && syncookies == 0)) {
+		if (inc->counter_snaps.n < 2 && !inc->sock_snaps.n)
+			return;		/* nothing to check it against */
 		analysis_checked(an, "no SYN flood (no SYN-queue drops or cookies%s, at most %u "
 				 "half-open)", inc->counter_snaps.n >= 2 ? "" : " counted", worst);
 		return;
