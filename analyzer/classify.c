@@ -87,6 +87,11 @@ static const struct native_rule native_rules[] = {
 	{ "waitpid", BLK_NONE, true, false, false },
 	{ "waitid", BLK_NONE, true, false, false },
 	{ "pause", BLK_NONE, true, false, false },
+	{ "sigsuspend", BLK_NONE, true, false, false },
+	{ "rt_sigsuspend", BLK_NONE, true, false, false },
+	{ "sigwait", BLK_NONE, true, false, false },
+	{ "io_getevents", BLK_POLL, true, false, false },
+	{ "io_uring_enter", BLK_POLL, true, false, false },
 	{ "sigtimedwait", BLK_NONE, true, true, false },
 	{ "sigwaitinfo", BLK_NONE, true, false, false },
 };
@@ -266,7 +271,7 @@ static void native_site(const struct stack_sample *s, struct site *out, char *bu
 enum {
 	NR_read = 0, NR_write = 1, NR_poll = 7, NR_select = 23, NR_nanosleep = 35,
 	NR_accept = 43, NR_sendto = 44, NR_recvfrom = 45, NR_sendmsg = 46, NR_recvmsg = 47,
-	NR_wait4 = 61, NR_futex = 202, NR_clock_nanosleep = 230, NR_epoll_wait = 232,
+	NR_pause = 34, NR_wait4 = 61, NR_rt_sigsuspend = 130, NR_futex = 202, NR_clock_nanosleep = 230, NR_epoll_wait = 232,
 	NR_waitid = 247, NR_pselect6 = 270, NR_ppoll = 271, NR_epoll_pwait = 281,
 	NR_accept4 = 288, NR_epoll_pwait2 = 441,
 };
@@ -311,6 +316,7 @@ static void syscall_site(const struct stack_sample *s, struct site *out, char *b
 	case NR_write: case NR_sendto: case NR_sendmsg: kind = BLK_WRITE; name = "write"; break;
 	case NR_nanosleep: case NR_clock_nanosleep: kind = BLK_SLEEP; name = "sleep"; break;
 	case NR_wait4: case NR_waitid: idle = true; name = "wait4"; break;
+	case NR_pause: case NR_rt_sigsuspend: idle = true; name = "sigsuspend"; break;
 	default:
 		break;
 	}
@@ -583,6 +589,7 @@ void classify_processes(struct analysis *an)
 			/* native frames only, no sockets to look at: a Python worker
 			 * whose threads all sit in lock waits may be idle or stuck */
 			p->state = PST_UNKNOWN;
+			p->undecided = true;
 			analysis_note(an, "pid %d: its Python threads wait in PyThread_acquire_lock_timed, "
 					  "which looks the same whether they are idle or stuck; add py-bt "
 					  "dumps (gdb -ex 'thread apply all py-bt') or an `ss -tanp` snapshot "

@@ -171,6 +171,7 @@ struct process {
 	const char *comm;
 	enum proc_role role;
 	enum proc_state state;
+	bool undecided;		/* the evidence cannot tell stuck from idle */
 	VEC(struct thread) threads;
 	int64_t fds, fd_limit;	/* -1 unknown */
 	int64_t fd_sockets;	/* of fds, sockets; -1 unknown */

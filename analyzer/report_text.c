@@ -169,26 +169,29 @@ static void header(const struct tw *t, const struct analysis *an)
 	fputc('\n', t->f);
 }
 
+/* The one line after the verdict word: the root cause's title, or why
+ * there is none. */
+static const char *verdict_what(const struct analysis *an)
+{
+	if (an->root)
+		return an->root->title;
+	if (an->verdict == VERDICT_HEALTHY)
+		return an->findings.n ? an->findings.v[0]->title : "nothing wrong";
+	if (!an->inputs.n)
+		return "no inputs";
+	if (an->notes.n)
+		return "not enough evidence to diagnose: see the notes below for what to collect";
+	return "not enough evidence to diagnose: collect `ss -tanpie`, `nstat -az` twice, and "
+	       "stacks during the incident (or run `stuckscope attach`)";
+}
+
 static void verdict(const struct tw *t, const struct analysis *an)
 {
 	const char *col = an->verdict == VERDICT_HEALTHY ? "\033[1;32m"
 			  : an->verdict == VERDICT_INCONCLUSIVE ? "\033[1;33m" : "\033[1;31m";
 	fprintf(t->f, "%sVERDICT%s  %s%s%s — ", c_on(t, "\033[1m"), c_off(t), c_on(t, col),
 		verdict_name(an->verdict), c_off(t));
-	const char *what;
-	char buf[256];
-	if (an->root)
-		what = an->root->title;
-	else if (an->verdict == VERDICT_HEALTHY)
-		what = an->findings.n ? an->findings.v[0]->title : "nothing wrong";
-	else if (!an->inputs.n)
-		what = "no inputs";
-	else {
-		snprintf(buf, sizeof(buf), "not enough evidence to diagnose: collect `ss -tanpie`, "
-			 "`nstat -az` twice, and stacks during the incident (or run `stuckscope "
-			 "attach`)");
-		what = buf;
-	}
+	const char *what = verdict_what(an);
 	put_wrapped(t->f, what, 20 + strlen(verdict_name(an->verdict)), 9);
 	if (an->root) {
 		fprintf(t->f, "%sROOT%s     %s: ", c_on(t, "\033[1m"), c_off(t), an->root->rule->id);
@@ -378,9 +381,9 @@ void report_text_write(FILE *out, const struct analysis *an, bool color)
 {
 	struct tw t = { out, color, an->opt.verbose };
 	if (an->opt.quiet) {
-		fprintf(out, "%s — %s\n", verdict_name(an->verdict),
-			an->root ? an->root->title
-				 : an->findings.n ? an->findings.v[0]->title : "no diagnosis");
+		fprintf(out, "%s — ", verdict_name(an->verdict));
+		put_clean(out, verdict_what(an), 4096);
+		fputc('\n', out);
 		return;
 	}
 	header(&t, an);

@@ -14,7 +14,7 @@ static void run(struct analysis *an, const struct rule *self)
 	/* a process whose threads could not be classified keeps it open */
 	for (size_t i = 0; i < inc->processes.n; i++) {
 		const struct process *p = inc->processes.v[i];
-		if (p->state == PST_UNKNOWN && p->threads.n)
+		if (p->undecided)
 			return;
 	}
 	size_t sources = (inc->sock_snaps.n > 0) + (inc->counter_snaps.n > 0) +
