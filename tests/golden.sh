@@ -43,6 +43,7 @@ while read -r name rest; do
 	done
 	jsons+=("$out/$name/actual.json")
 done < tests/CASES
+/usr/bin/python3 tests/golden/expect.py "$out"
 if [ ${#jsons[@]} -gt 0 ]; then
 	/usr/bin/python3 tests/validate-json.py "$SHARED/report.schema.json" "${jsons[@]}" |
 		sed -e 's/^ok /ok schema /' -e 's/^FAIL /FAIL schema /'
