@@ -1,10 +1,11 @@
 #!/bin/sh
 # Install the Debian packages stuckscope needs to build and test, when missing.
 # Runs as root on a fresh Debian 12 (the README's two commands call it).
+# chromium: tests/live/html.sh loads every HTML report in a headless browser.
 set -e
 need="gcc make pkg-config libpcap-dev libunwind-dev libelf-dev libdw-dev libjansson-dev
 libmnl-dev libcmocka-dev python3 python3-jsonschema iproute2 net-tools tcpdump tshark
-elfutils gdb apache2-utils"
+elfutils gdb apache2-utils chromium"
 missing=""
 for p in $need; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
