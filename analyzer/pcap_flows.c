@@ -1185,7 +1185,10 @@ static void prov_earlier(struct provenance *dst, const struct provenance *src)
 }
 
 /* Add one capture's aggregate into the incident listener's capture stats
- * (several captures of one listener add up). */
+ * (several captures of one listener add up). Two captures that cover the
+ * same time are two views of the same traffic (tcpdump -i lo and -i any
+ * side by side): adding them would count every connection twice, so the
+ * one with more SYNs is kept and the report says so. */
 static void lis_emit(struct pf *ps, struct pf_lis *l)
 {
 	struct arena *ar = &ps->an->arena;
@@ -1215,6 +1218,23 @@ static void lis_emit(struct pf *ps, struct pf_lis *l)
 							 l->fu_isn);
 	}
 	struct capture_stats *out = L->capture;
+	if (out) {
+		double ov = fmin(out->last_ts, st->last_ts) - fmax(out->first_ts, st->first_ts);
+		double shorter = fmin(out->last_ts - out->first_ts, st->last_ts - st->first_ts);
+		if (ov > 0 && ov >= 0.5 * shorter) {
+			analysis_note(ps->an, "%s overlaps in time with another capture of %s: the same "
+					      "traffic seen twice (e.g. -i lo and -i any); its counts are "
+					      "not added, the capture with more SYNs (%llu vs %llu) is used",
+				      ps->in->display, L->name,
+				      (unsigned long long)(st->syn_packets > out->syn_packets
+							   ? st->syn_packets : out->syn_packets),
+				      (unsigned long long)(st->syn_packets > out->syn_packets
+							   ? out->syn_packets : st->syn_packets));
+			if (st->syn_packets <= out->syn_packets)
+				return;
+			out = NULL;	/* replace the earlier view */
+		}
+	}
 	if (!out) {
 		out = L->capture = arena_alloc(ar, sizeof(*out));
 		*out = *st;
