@@ -336,6 +336,9 @@ bool incident_counter_span(const struct incident *inc, const char *name, struct 
 			out->first_c = c;
 		} else if (c->value < out->last) {
 			out->went_backwards = true;
+		} else if (c->value == out->first && !out->first_c->src.line && c->src.line) {
+			/* the same value, but a line to quote (netstat -s omits zeros) */
+			out->first_c = c;
 		}
 		out->last = c->value;
 		out->last_c = c;

@@ -303,8 +303,14 @@ static void findings(const struct tw *t, const struct analysis *an)
 			size_t col = 8 + put_clean(t->f, loc, 60);
 			size_t pad = col < 36 ? 36 - col : 2;
 			fprintf(t->f, "%*s", (int)pad, "");
-			put_clean(t->f, ev->text, WIDTH - 8 - (col + pad < WIDTH - 8 ? col + pad : 0));
-			fputc('\n', t->f);
+			if (t->verbose) {
+				put_clean(t->f, ev->text, 4096);
+				fputc('\n', t->f);
+			} else {
+				put_clean(t->f, ev->text,
+					  WIDTH - 8 - (col + pad < WIDTH - 8 ? col + pad : 0));
+				fputc('\n', t->f);
+			}
 		}
 		if (f->evidence.n > max_ev)
 			fprintf(t->f, "   ... %zu more (-v shows all)\n", f->evidence.n - max_ev);

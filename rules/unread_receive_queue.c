@@ -5,7 +5,9 @@
  * application has not read. Once the receive buffer is full the window
  * closes (tcp_select_window() advertises 0) and the peer stalls. A handler
  * that is stuck, or reads nothing, leaves Recv-Q above zero snapshot after
- * snapshot; a busy healthy server drains it between snapshots. */
+ * snapshot; a busy healthy server drains it between snapshots. Findings are
+ * per listener (or local port), naming every process that holds such
+ * sockets. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,15 +16,24 @@
 #include "rule.h"
 
 #define BIG_RECVQ 65536u
-#define MAX_OWNERS 64
+#define MAX_GROUPS 32
+#define MAX_PIDS 32
 
-struct uq {
+struct uq_pid {
 	int32_t pid;		/* 0 = no owner shown */
-	uint16_t port;
 	uint32_t sockets, stalled, big;
 	uint64_t bytes;
-	uint32_t max_q;
+};
+
+struct uq {
+	const struct listener *l;
+	uint16_t port;
+	struct uq_pid pids[MAX_PIDS];
+	size_t n_pids;
+	uint32_t sockets, stalled, big, max_q;
+	uint64_t bytes;
 	const struct sock_row *worst;
+	int64_t zero_window;
 };
 
 static bool conn_eq(const struct sock_row *a, const struct sock_row *b)
@@ -53,7 +64,7 @@ static void run(struct analysis *an, const struct rule *self)
 	const struct sock_snapshot *last = derive_last_conn_snapshot(inc, &last_i);
 	if (!last)
 		return;
-	struct uq *tab = arena_calloc(&an->arena, MAX_OWNERS, sizeof(*tab));
+	struct uq *tab = arena_calloc(&an->arena, MAX_GROUPS, sizeof(*tab));
 	size_t n = 0;
 	uint64_t total = 0;
 	for (size_t r = 0; r < last->rows.n; r++) {
@@ -68,63 +79,105 @@ static void run(struct analysis *an, const struct rule *self)
 		if (last->has_owners && !row->n_owners)
 			continue;
 		total += row->recv_q;
-		int32_t pid = row->n_owners ? row->owners[0].pid : 0;
+		const struct listener *l = derive_listener_of(inc, &row->local);
 		struct uq *u = NULL;
 		for (size_t k = 0; k < n; k++)
-			if (tab[k].pid == pid && (pid || tab[k].port == row->local.port))
+			if (tab[k].l == l && (l || tab[k].port == row->local.port))
 				u = &tab[k];
 		if (!u) {
-			if (n == MAX_OWNERS)
+			if (n == MAX_GROUPS)
 				continue;
 			u = &tab[n++];
-			u->pid = pid;
+			u->l = l;
 			u->port = row->local.port;
+			u->zero_window = 0;
 		}
+		int32_t pid = row->n_owners ? row->owners[0].pid : 0;
+		struct uq_pid *p = NULL;
+		for (size_t k = 0; k < u->n_pids; k++)
+			if (u->pids[k].pid == pid)
+				p = &u->pids[k];
+		if (!p && u->n_pids < MAX_PIDS) {
+			p = &u->pids[u->n_pids++];
+			p->pid = pid;
+		}
+		bool st = stalled(inc, last_i, row);
 		u->sockets++;
 		u->bytes += row->recv_q;
 		if (row->recv_q >= BIG_RECVQ)
 			u->big++;
-		if (stalled(inc, last_i, row))
+		if (st)
 			u->stalled++;
+		if (row->rcv_wnd == 0)
+			u->zero_window++;
 		if (row->recv_q > u->max_q) {
 			u->max_q = row->recv_q;
 			u->worst = row;
 		}
+		if (p) {
+			p->sockets++;
+			p->bytes += row->recv_q;
+			if (st)
+				p->stalled++;
+			if (row->recv_q >= BIG_RECVQ)
+				p->big++;
+		}
 	}
 	bool any = false;
 	for (size_t k = 0; k < n; k++) {
-		const struct uq *u = &tab[k];
+		struct uq *u = &tab[k];
 		if (!u->stalled && !u->big)
 			continue;
 		any = true;
-		const struct listener *l = u->worst ? derive_listener_of(inc, &u->worst->local) : NULL;
-		struct finding *f;
-		if (u->pid)
-			f = finding_new(an, self, SEV_WARNING, u->stalled ? 0.85 : 0.6,
-					"pid %d leaves %llu received bytes unread on %u sockets", u->pid,
-					(unsigned long long)u->bytes, u->sockets);
+		char where[80];
+		if (u->l)
+			snprintf(where, sizeof(where), "%s", u->l->name);
 		else
-			f = finding_new(an, self, SEV_WARNING, u->stalled ? 0.75 : 0.5,
-					"%llu received bytes unread on %u sockets of port %u",
-					(unsigned long long)u->bytes, u->sockets, u->port);
-		f->listener = l ? l->name : NULL;
-		if (u->pid)
-			finding_pid(an, f, u->pid);
+			snprintf(where, sizeof(where), "port %u", u->port);
+		/* pids in ascending order */
+		for (size_t a = 1; a < u->n_pids; a++)
+			for (size_t b = a; b > 0 && u->pids[b].pid < u->pids[b - 1].pid; b--) {
+				struct uq_pid tmp = u->pids[b];
+				u->pids[b] = u->pids[b - 1];
+				u->pids[b - 1] = tmp;
+			}
+		struct finding *f = finding_new(an, self, u->big ? SEV_WARNING : SEV_WARNING,
+						u->stalled ? 0.85 : 0.6,
+						"%llu received bytes left unread on %u sockets of %s",
+						(unsigned long long)u->bytes, u->sockets, where);
+		f->listener = u->l ? u->l->name : NULL;
+		char detail[1024];
+		size_t off = 0;
+		for (size_t i = 0; i < u->n_pids; i++) {
+			const struct uq_pid *p = &u->pids[i];
+			if (p->pid) {
+				finding_pid(an, f, p->pid);
+				char name[48];
+				snprintf(name, sizeof(name), "unread_bytes_pid_%d", p->pid);
+				finding_fact_int(an, f, name, (int64_t)p->bytes);
+			}
+			buf_append(detail, sizeof(detail), &off, "%s%s %d: %llu bytes on %u sockets",
+				   i ? ", " : "", p->pid ? "pid" : "no owner", p->pid,
+				   (unsigned long long)p->bytes, p->sockets);
+		}
+		buf_append(detail, sizeof(detail), &off,
+			   "; %u of %u sockets kept a non-zero Recv-Q that did not shrink between "
+			   "snapshots, the largest %u bytes", u->stalled, u->sockets, u->max_q);
+		if (u->zero_window)
+			buf_append(detail, sizeof(detail), &off, "; %lld advertise a zero window",
+				   (long long)u->zero_window);
 		finding_fact_int(an, f, "sockets", u->sockets);
 		finding_fact_int(an, f, "unread_bytes", (int64_t)u->bytes);
 		finding_fact_int(an, f, "stalled_sockets", u->stalled);
 		finding_fact_int(an, f, "max_recv_q", u->max_q);
 		if (u->worst)
 			finding_evidence(an, f, &u->worst->src, NULL);
-		finding_detail(an, f,
-			       "%u of %u sockets kept a non-zero Recv-Q that did not shrink between "
-			       "snapshots; the largest holds %u bytes",
-			       u->stalled, u->sockets, u->max_q);
+		finding_detail(an, f, "%s", detail);
 		finding_advice(an, f,
 			       "The application stopped reading these connections: look at what its "
 			       "threads are blocked on (`stuckscope stacks --pid %d`). A full receive "
 			       "buffer closes the TCP window and stalls the clients.",
-			       u->pid);
+			       u->n_pids ? u->pids[0].pid : 0);
 	}
 	if (!any)
 		analysis_checked(an, "no unread receive queues piling up (%llu bytes unread in the "
@@ -136,7 +189,8 @@ const struct rule rule_unread_receive_queue = {
 	.title = "established sockets whose received data the application does not read",
 	.doc = "Looks at ESTAB and CLOSE-WAIT sockets whose Recv-Q (bytes received, not yet "
 	       "read) stays above zero and does not shrink between snapshots, or holds 64 KiB "
-	       "or more, grouped per owning process.",
+	       "or more, per listener, naming the processes that hold them. Connections still "
+	       "in an accept queue (no owner in an ss -p snapshot) are not counted.",
 	.needs = NEED_SOCKETS,
 	.run = run,
 };
