@@ -16,7 +16,8 @@
 struct link {
 	const char *effect, *cause;
 	bool contributing;		/* a factor, not the cause */
-	const char *unless;		/* skip when a finding of this rule exists */
+	const char *unless;		/* skip when a finding of one of these rules exists
+					 * (comma-separated) */
 };
 
 static const struct link links[] = {
@@ -32,9 +33,10 @@ static const struct link links[] = {
 	{ "accept-queue-overflow", "capacity-exhausted", false, NULL },
 	{ "accept-queue-overflow", "workers-stuck", false, "capacity-exhausted" },
 	{ "accept-queue-overflow", "deadlock", false, "workers-stuck" },
-	{ "accept-queue-overflow", "fd-exhaustion", false, NULL },
+	{ "accept-queue-overflow", "fd-exhaustion", false, "capacity-exhausted" },
 	{ "accept-queue-overflow", "reuseport-listener-stuck", false, NULL },
-	{ "accept-queue-overflow", "close-wait-accumulation", false, "workers-stuck" },
+	{ "accept-queue-overflow", "close-wait-accumulation", false,
+	  "workers-stuck,fd-exhaustion,deadlock" },
 	{ "accept-queue-overflow", "backlog-too-small", true, NULL },
 	{ "syn-unanswered", "accept-queue-overflow", false, NULL },
 	{ "syn-unanswered", "syn-flood", false, NULL },
@@ -65,9 +67,17 @@ static bool same_listener(const struct finding *a, const struct finding *b)
 	return strcmp(a->listener, b->listener) == 0;
 }
 
-static bool has_rule(const struct analysis *an, const char *id)
+static bool has_rule(const struct analysis *an, const char *ids)
 {
-	return analysis_find(an, id, NULL) != NULL;
+	char one[64];
+	while (*ids) {
+		size_t n = strcspn(ids, ",");
+		snprintf(one, sizeof(one), "%.*s", (int)n, ids);
+		if (analysis_find(an, one, NULL))
+			return true;
+		ids += n + (ids[n] == ',');
+	}
+	return false;
 }
 
 /* Lower is earlier in the report: severity first, then priority. */

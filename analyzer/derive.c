@@ -266,8 +266,7 @@ static void derive_processes(struct analysis *an)
 					continue;
 				if (row->state == TCP_CLOSE_WAIT)
 					p->close_wait++;
-				if (row->state != TCP_LISTEN && row->have_queues)
-					p->unread_bytes += row->recv_q;
+				p->unread_bytes += sock_unread(row);
 			}
 		}
 	}

@@ -74,6 +74,19 @@ struct sock_row {
 	struct provenance src;
 };
 
+/* Bytes received and not read by the application: Recv-Q, less the FIN's
+ * sequence number in CLOSE-WAIT/LAST-ACK/CLOSING (the FIN advanced rcv_nxt,
+ * tcp_fin(), net/ipv4/tcp_input.c). Not meaningful for LISTEN. */
+static inline uint32_t sock_unread(const struct sock_row *r)
+{
+	if (!r->have_queues || r->state == TCP_LISTEN)
+		return 0;
+	if ((r->state == TCP_CLOSE_WAIT || r->state == TCP_LAST_ACK || r->state == TCP_CLOSING) &&
+	    r->recv_q > 0)
+		return r->recv_q - 1;
+	return r->recv_q;
+}
+
 enum sock_source { SOCKSRC_SS, SOCKSRC_NETSTAT, SOCKSRC_PROC_NET_TCP, SOCKSRC_SOCKDIAG };
 
 struct sock_snapshot {

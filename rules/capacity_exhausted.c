@@ -29,9 +29,13 @@ static void run(struct analysis *an, const struct rule *self)
 					 l->name, known - down, workers);
 			continue;
 		}
-		struct finding *f = finding_new(an, self, SEV_CRITICAL, 0.9,
-						"no worker of %s accepts: all %zu stuck or busy",
-						l->name, workers);
+		struct finding *f = workers == 1
+			? finding_new(an, self, SEV_CRITICAL, 0.9,
+				      "no process accepts on %s: its only worker is stuck or busy",
+				      l->name)
+			: finding_new(an, self, SEV_CRITICAL, 0.9,
+				      "no worker of %s accepts: all %zu stuck or busy", l->name,
+				      workers);
 		f->listener = l->name;
 		for (size_t k = 0; k < l->pids.n; k++) {
 			const struct process *p = incident_process((struct incident *)inc, l->pids.v[k], false);

@@ -37,9 +37,9 @@ static void run(struct analysis *an, const struct rule *self)
 				   c->syn_retransmit_intervals.v[k],
 				   (unsigned long long)(k < c->syn_retransmit_interval_counts.n
 							? c->syn_retransmit_interval_counts.v[k] : 0));
-		if (!off)
-			buf_append(iv, sizeof(iv), &off, "none (the clients gave up or the capture "
-				   "ended first)");
+		bool none = !off;
+		if (none)
+			buf_append(iv, sizeof(iv), &off, "none");
 		struct finding *f = finding_new(an, self, sev, 0.95,
 						"%llu SYNs to %s never answered%s",
 						(unsigned long long)c->syn_unanswered_packets, l->name,
@@ -69,33 +69,61 @@ static void run(struct analysis *an, const struct rule *self)
 		finding_detail(an, f,
 			       "%llu of %llu SYN packets (%llu connection attempts) got no SYN-ACK "
 			       "before the next retransmit or the end of the capture; %llu attempts "
-			       "were never answered at all. Clients retransmitted after %s%s.",
+			       "were never answered at all. %s%s%s",
 			       (unsigned long long)c->syn_unanswered_packets,
 			       (unsigned long long)c->syn_packets,
 			       (unsigned long long)c->syn_attempts,
-			       (unsigned long long)c->attempts_never_answered, iv, pattern);
+			       (unsigned long long)c->attempts_never_answered,
+			       none ? "No SYN was retransmitted (the clients gave up, or the source "
+				      "addresses were spoofed, or the capture ended first)"
+				    : "Clients retransmitted after ", none ? "" : iv,
+			       none ? "." : arena_printf(&an->arena, "%s.", pattern));
 		finding_advice(an, f,
 			       "The server's kernel dropped these SYNs: its accept queue was full "
 			       "(see accept-queue-overflow) or its SYN queue was (syn-flood). Each "
 			       "retry costs the client at least a second: that is the latency and the "
 			       "timeouts users see.");
 		/* cross-check with the counters */
-		struct counter_span ov;
+		struct counter_span ov, ld, ck;
+		bool have_ld = incident_counter_span(inc, "ListenDrops", &ld) && ld.n >= 2 &&
+			       !ld.went_backwards;
+		bool have_ck = incident_counter_span(inc, "SyncookiesSent", &ck) && ck.n >= 2 &&
+			       !ck.went_backwards && ck.delta > 0;
 		if (incident_counter_span(inc, "ListenOverflows", &ov) && ov.n >= 2 && !ov.went_backwards) {
-			if ((uint64_t)ov.delta > c->syn_unanswered_packets)
+			if ((uint64_t)ov.delta > c->syn_unanswered_packets) {
+				char why[256];
+				size_t wo = 0;
+				if (c->synack_retransmits_after_ack)
+					buf_append(why, sizeof(why), &wo, "; final ACKs were dropped too "
+						   "(%llu SYN-ACKs re-sent after the client's ACK)",
+						   (unsigned long long)c->synack_retransmits_after_ack);
+				if (have_ck)
+					buf_append(why, sizeof(why), &wo, "; SYN cookies were sent %lld "
+						   "times, and a cookie connection whose ACK finds the "
+						   "queue full is dropped silently, once per retransmit",
+						   (long long)ck.delta);
+				if (!wo)
+					buf_append(why, sizeof(why), &wo, "; the capture may not cover "
+						   "the whole counter window");
 				analysis_note(an, "ListenOverflows +%lld exceeds the %llu unanswered SYNs "
-						  "of %s: final ACKs were dropped too (%llu SYN-ACKs "
-						  "re-sent after the client's ACK), and a SYN-cookie "
-						  "connection whose ACK finds the queue full is dropped "
-						  "silently", (long long)ov.delta,
-					      (unsigned long long)c->syn_unanswered_packets, l->name,
-					      (unsigned long long)c->synack_retransmits_after_ack);
-			else if ((uint64_t)ov.delta < c->syn_unanswered_packets)
-				analysis_note(an, "fewer ListenOverflows (+%lld) than unanswered SYNs "
-						  "(%llu) on %s: the counters may not cover the capture's "
-						  "time, or SYNs were dropped for other reasons "
-						  "(ListenDrops, SYN queue)", (long long)ov.delta,
-					      (unsigned long long)c->syn_unanswered_packets, l->name);
+						  "of %s%s", (long long)ov.delta,
+					      (unsigned long long)c->syn_unanswered_packets, l->name, why);
+			} else if ((uint64_t)ov.delta < c->syn_unanswered_packets) {
+				if (have_ld && (uint64_t)ld.delta >= c->syn_unanswered_packets)
+					analysis_note(an, "the %llu unanswered SYNs of %s are not accept-"
+							  "queue overflows (ListenOverflows +%lld) but other "
+							  "listen drops: ListenDrops +%lld", 
+						      (unsigned long long)c->syn_unanswered_packets,
+						      l->name, (long long)ov.delta, (long long)ld.delta);
+				else
+					analysis_note(an, "fewer ListenOverflows (+%lld) than unanswered "
+							  "SYNs (%llu) on %s: the counters may not cover the "
+							  "capture's time, or the SYNs were dropped before "
+							  "the listener (firewall, SYN queue)",
+						      (long long)ov.delta,
+						      (unsigned long long)c->syn_unanswered_packets,
+						      l->name);
+			}
 		}
 	}
 }

@@ -5,7 +5,9 @@
  * application has not read. Once the receive buffer is full the window
  * closes (tcp_select_window() advertises 0) and the peer stalls. A handler
  * that is stuck, or reads nothing, leaves Recv-Q above zero snapshot after
- * snapshot; a busy healthy server drains it between snapshots. Findings are
+ * snapshot; a busy healthy server drains it between snapshots. In
+ * CLOSE-WAIT the peer's FIN occupies one sequence number (tcp_fin() after
+ * rcv_nxt moved past it), so Recv-Q is the unread bytes + 1. Findings are
  * per listener (or local port), naming every process that holds such
  * sockets. */
 #include <math.h>
@@ -48,9 +50,9 @@ static bool stalled(const struct incident *inc, size_t last_i, const struct sock
 		const struct sock_snapshot *s = inc->sock_snaps.v[i];
 		for (size_t r = 0; r < s->rows.n; r++) {
 			const struct sock_row *o = &s->rows.v[r];
-			if (o->state == TCP_LISTEN || !o->have_queues || !o->recv_q)
+			if (o->state == TCP_LISTEN || !o->have_queues || !sock_unread(o))
 				continue;
-			if (conn_eq(o, row) && row->recv_q >= o->recv_q)
+			if (conn_eq(o, row) && sock_unread(row) >= sock_unread(o))
 				return true;
 		}
 	}
@@ -69,7 +71,7 @@ static void run(struct analysis *an, const struct rule *self)
 	uint64_t total = 0;
 	for (size_t r = 0; r < last->rows.n; r++) {
 		const struct sock_row *row = &last->rows.v[r];
-		if (row->state == TCP_LISTEN || !row->have_queues || row->recv_q == 0)
+		if (row->state == TCP_LISTEN || !row->have_queues || sock_unread(row) == 0)
 			continue;
 		if (row->state != TCP_ESTABLISHED && row->state != TCP_CLOSE_WAIT)
 			continue;
@@ -78,7 +80,8 @@ static void run(struct analysis *an, const struct rule *self)
 		 * accept-queue rule's business) */
 		if (last->has_owners && !row->n_owners)
 			continue;
-		total += row->recv_q;
+		uint32_t unread = sock_unread(row);
+		total += unread;
 		const struct listener *l = derive_listener_of(inc, &row->local);
 		struct uq *u = NULL;
 		for (size_t k = 0; k < n; k++)
@@ -103,23 +106,23 @@ static void run(struct analysis *an, const struct rule *self)
 		}
 		bool st = stalled(inc, last_i, row);
 		u->sockets++;
-		u->bytes += row->recv_q;
-		if (row->recv_q >= BIG_RECVQ)
+		u->bytes += unread;
+		if (unread >= BIG_RECVQ)
 			u->big++;
 		if (st)
 			u->stalled++;
 		if (row->rcv_wnd == 0)
 			u->zero_window++;
-		if (row->recv_q > u->max_q) {
-			u->max_q = row->recv_q;
+		if (unread > u->max_q) {
+			u->max_q = unread;
 			u->worst = row;
 		}
 		if (p) {
 			p->sockets++;
-			p->bytes += row->recv_q;
+			p->bytes += unread;
 			if (st)
 				p->stalled++;
-			if (row->recv_q >= BIG_RECVQ)
+			if (unread >= BIG_RECVQ)
 				p->big++;
 		}
 	}
