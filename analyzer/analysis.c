@@ -108,6 +108,20 @@ void input_textcur(const struct input *in, struct textcur *c)
 		textcur_next(c, &skip);
 }
 
+bool input_line_ok(struct analysis *an, const struct input *in, const struct textcur *c,
+		   struct span line)
+{
+	if (c->cut)
+		diag_add(&an->diags, DIAG_LONG_LINE, in->display, c->line, textcur_offset(c, &line),
+			 "%zu bytes kept", line.n);
+	if (c->has_nul) {
+		diag_add(&an->diags, DIAG_BAD_LINE, in->display, c->line, textcur_offset(c, &line),
+			 "NUL byte in line");
+		return false;
+	}
+	return true;
+}
+
 static struct input *input_new(struct analysis *an, const char *path, const char *display)
 {
 	struct input *in = VEC_PUSH(&an->arena, &an->inputs);

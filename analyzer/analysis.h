@@ -68,6 +68,14 @@ struct input {
  * those of the file. */
 void input_textcur(const struct input *in, struct textcur *c);
 
+struct analysis;
+
+/* Report what the cursor found wrong with the line it just returned: a
+ * line cut at c->max_line (kept, flagged once per line) or one holding a
+ * NUL byte (to be skipped). False when the caller must skip the line. */
+bool input_line_ok(struct analysis *an, const struct input *in, const struct textcur *c,
+		   struct span line);
+
 struct at_label {
 	const char *label;	/* matched against the display path and basename */
 	double at;

@@ -299,16 +299,10 @@ int netstat_parse(struct analysis *an, struct input *in)
 	input_textcur(in, &ps.c);
 	while (textcur_next(&ps.c, &line)) {
 		struct span t = span_trim(line);
-		if (ps.c.cut)
-			diag_add(&an->diags, DIAG_LONG_LINE, in->display, ps.c.line,
-				 textcur_offset(&ps.c, &line), "%zu bytes kept", line.n);
+		if (!input_line_ok(an, in, &ps.c, line))
+			continue;
 		if (t.n == 0)
 			continue;
-		if (ps.c.has_nul) {
-			diag_add(&an->diags, DIAG_BAD_LINE, in->display, ps.c.line,
-				 textcur_offset(&ps.c, &line), "NUL byte in line");
-			continue;
-		}
 		if (span_starts(t, "Active ")) {
 			/* "Active Internet connections (servers and established)",
 			 * "Active UNIX domain sockets (...)", "Active Bluetooth connections" */

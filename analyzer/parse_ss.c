@@ -545,17 +545,12 @@ int ss_parse(struct analysis *an, struct input *in)
 	input_textcur(in, &ps.c);
 	while (textcur_next(&ps.c, &line)) {
 		struct span t = span_trim(line);
-		if (ps.c.cut)
-			diag_add(&an->diags, DIAG_LONG_LINE, in->display, ps.c.line,
-				 textcur_offset(&ps.c, &line), "%zu bytes kept", line.n);
-		if (t.n == 0)
-			continue;
-		if (ps.c.has_nul) {
-			diag_add(&an->diags, DIAG_BAD_LINE, in->display, ps.c.line,
-				 textcur_offset(&ps.c, &line), "NUL byte in line");
+		if (!input_line_ok(an, in, &ps.c, line)) {
 			ss_drop_row(&ps);
 			continue;
 		}
+		if (t.n == 0)
+			continue;
 		if (ss_header(&ps, line))
 			continue;
 		if (ss_leading_blanks(line) > ps.indent && (ps.row_idx || ps.skipping)) {

@@ -5,20 +5,6 @@
 #include <dirent.h>
 #include <math.h>
 
-static struct analysis *parse_file_as(enum input_kind kind, const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	static char buf[1 << 20];
-	size_t n = fread(buf, 1, sizeof(buf), f);
-	fclose(f);
-	struct analysis *an = malloc(sizeof(*an));
-	assert_non_null(an);
-	analysis_init(an);
-	analysis_parse_buffer(an, path, kind, buf, n);
-	return an;
-}
-
 static const struct counter_snapshot *only_snap(const struct analysis *an)
 {
 	assert_int_equal(an->inc.counter_snaps.n, 1);
@@ -326,18 +312,7 @@ static void test_direct(void **state)
 static void test_crashers(void **state)
 {
 	(void)state;
-	DIR *d = opendir("tests/fuzz/crashers");
-	if (!d)
-		return;
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		if (strncmp(e->d_name, "nstat-", 6) != 0)
-			continue;
-		char path[512];
-		snprintf(path, sizeof(path), "tests/fuzz/crashers/%s", e->d_name);
-		analysis_free(parse_file_as(KIND_NSTAT, path));
-	}
-	closedir(d);
+	replay_crashers("nstat-", KIND_NSTAT);
 }
 
 int main(void)

@@ -4,6 +4,7 @@
 #ifndef STUCKSCOPE_TESTUTIL_H
 #define STUCKSCOPE_TESTUTIL_H
 
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -44,6 +45,41 @@ static inline struct analysis *read_file_input(const char *path)
 	analysis_add_path(an, path);
 	analysis_read_inputs(an);
 	return an;
+}
+
+/* Read a file (up to 1 MiB) and parse it as one input of `kind`. */
+static inline struct analysis *parse_file_as(enum input_kind kind, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	static char buf[1 << 20];
+	size_t n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	struct analysis *an = malloc(sizeof(*an));
+	assert_non_null(an);
+	analysis_init(an);
+	analysis_parse_buffer(an, path, kind, buf, n);
+	return an;
+}
+
+static inline void analysis_free(struct analysis *an);
+
+/* Replay the inputs a fuzz harness once crashed on (tests/fuzz/crashers/
+ * PREFIX*) through the parser of `kind`: each must parse without a crash. */
+static inline void replay_crashers(const char *prefix, enum input_kind kind)
+{
+	DIR *d = opendir("tests/fuzz/crashers");
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, prefix, strlen(prefix)) != 0)
+			continue;
+		char path[512];
+		snprintf(path, sizeof(path), "tests/fuzz/crashers/%s", e->d_name);
+		analysis_free(parse_file_as(kind, path));
+	}
+	closedir(d);
 }
 
 static inline void analysis_free(struct analysis *an)
