@@ -86,13 +86,43 @@ static struct cw_pid *pid_for(struct cw_group *g, int32_t pid)
 	return p;
 }
 
+/* Without socket snapshots, the wire side of CLOSE_WAIT: connections whose
+ * client sent a FIN that the server never answered with its own by the end
+ * of the capture. Weaker: the capture may simply end too early. */
+static void from_capture(struct analysis *an, const struct rule *self)
+{
+	const struct incident *inc = &an->inc;
+	for (size_t i = 0; i < inc->listeners.n; i++) {
+		const struct listener *l = inc->listeners.v[i];
+		const struct capture_stats *c = l->capture;
+		if (!c || c->client_fin_no_server_fin < CW_MANY)
+			continue;
+		struct finding *f = finding_new(an, self, SEV_WARNING, 0.6,
+						"%llu connections to %s closed by the client and never "
+						"by the server (capture)",
+						(unsigned long long)c->client_fin_no_server_fin, l->name);
+		f->listener = l->name;
+		finding_fact_int(an, f, "client_fin_no_server_fin",
+				 (int64_t)c->client_fin_no_server_fin);
+		finding_fact_int(an, f, "requests_unanswered", (int64_t)c->requests_unanswered);
+		finding_detail(an, f, "the client's FIN was seen and no FIN from the server followed "
+				      "before the capture ended: on the server these sockets sit in "
+				      "CLOSE-WAIT unless the capture ended too soon; %llu requests got no "
+				      "answer", (unsigned long long)c->requests_unanswered);
+		finding_advice(an, f, "Take `ss -tanp` on the server to see which process holds the "
+				      "CLOSE-WAIT sockets, then look at its threads.");
+	}
+}
+
 static void run(struct analysis *an, const struct rule *self)
 {
 	struct incident *inc = &an->inc;
 	size_t last_i;
 	const struct sock_snapshot *last = derive_last_conn_snapshot(inc, &last_i);
-	if (!last)
+	if (!last) {
+		from_capture(an, self);
 		return;
+	}
 	struct cw_group *groups = arena_calloc(&an->arena, MAX_GROUPS, sizeof(*groups));
 	size_t n_groups = 0;
 

@@ -64,8 +64,28 @@ static void run(struct analysis *an, const struct rule *self)
 	struct incident *inc = &an->inc;
 	size_t last_i;
 	const struct sock_snapshot *last = derive_last_conn_snapshot(inc, &last_i);
-	if (!last)
+	if (!last) {
+		/* the wire side: a receiver advertising a zero window */
+		for (size_t i = 0; i < inc->listeners.n; i++) {
+			const struct listener *l = inc->listeners.v[i];
+			const struct capture_stats *c = l->capture;
+			if (!c || !c->zero_window)
+				continue;
+			struct finding *f = finding_new(an, self, SEV_WARNING, 0.6,
+							"zero windows advertised %llu times on connections "
+							"of %s (capture)",
+							(unsigned long long)c->zero_window, l->name);
+			f->listener = l->name;
+			finding_fact_int(an, f, "zero_window", (int64_t)c->zero_window);
+			finding_fact_int(an, f, "window_probes", (int64_t)c->window_probes);
+			finding_detail(an, f, "a receiver's buffer was full: its application was not "
+					      "reading (%llu window probes sent at it)",
+				       (unsigned long long)c->window_probes);
+			finding_advice(an, f, "Take `ss -tanp` on the server: the sockets with a large "
+					      "Recv-Q show which process stopped reading.");
+		}
 		return;
+	}
 	struct uq *tab = arena_calloc(&an->arena, MAX_GROUPS, sizeof(*tab));
 	size_t n = 0;
 	uint64_t total = 0;
