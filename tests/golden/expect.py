@@ -67,6 +67,12 @@ def check(name, inputs, want, d):
                 errs.append(f"stuck pids {got}, want {exp}")
             if exp and root and root["rule"] == "workers-stuck" and sorted(root["pids"]) != exp:
                 errs.append(f"workers-stuck names pids {root['pids']}, want {exp}")
+        elif k == "tids":
+            ws = [f for f in d["findings"] if f["rule"] == "workers-stuck"]
+            got = sorted(ws[0]["tids"]) if ws else []
+            exp = sorted(int(x) for x in v.split(",") if x)
+            if got != exp:
+                errs.append(f"stuck tids {got}, want {exp}")
         elif k == "rules":
             missing = [r for r in v.split(",") if r and r not in rules]
             if missing:
