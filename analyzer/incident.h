@@ -208,6 +208,9 @@ struct capture_stats {
 	uint64_t rst_after_handshake, rst_from_server, rst_from_client;
 	uint64_t handshakes_completed, requests, requests_unanswered;
 	uint64_t client_fin_no_server_fin, zero_window, window_probes;
+	/* handshake done on the client's side, data sent, never a packet back:
+	 * SYN-cookie connections dropped on a full accept queue */
+	uint64_t requests_never_acked;
 	/* distinct SYN retransmit intervals (seconds after the first SYN of the
 	 * attempt, rounded to 0.1 s), ascending, with how often each was seen */
 	VEC(double) syn_retransmit_intervals;

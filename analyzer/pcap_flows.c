@@ -86,6 +86,8 @@ enum {
 	FL_NXT_S = 1u << 16,	/* nxt[1] valid */
 	FL_MID = 1u << 17,	/* joined mid-stream: no SYN or SYN-ACK seen first */
 	FL_IGNORE = 1u << 18,	/* not a connection to a listener the user named */
+	FL_SPOSTHS = 1u << 19,	/* the server sent anything after the handshake */
+	FL_SAAFTER = 1u << 20,	/* the server re-sent its SYN-ACK after the client's ACK */
 };
 
 struct pf_lis;
@@ -529,6 +531,16 @@ static void flow_fold(struct pf *ps, struct pf_flow *f)
 	 * called close() (a reset ends the socket either way) */
 	if ((fl & (FL_CFIN | FL_SFIN | FL_RST)) == FL_CFIN)
 		l->st.client_fin_no_server_fin++;
+	/* The handshake completed on the client's side and it sent data, but the
+	 * server never sent another packet (not even an ACK) for a second or
+	 * more, nor re-sent its SYN-ACK: no socket exists for the connection.
+	 * That is a SYN-cookie connection whose ACK found the accept queue full:
+	 * cookie_v4_check() -> tcp_get_cookie_sock() fails and the ACK (and
+	 * every retransmit of the data) is dropped silently, each counted in
+	 * ListenOverflows. */
+	if ((fl & (FL_HS | FL_CDATA | FL_SPOSTHS | FL_RST | FL_SAAFTER)) == (FL_HS | FL_CDATA) &&
+	    f->last_ns - f->hs_ns >= NS)
+		l->st.requests_never_acked++;
 }
 
 static void flow_reset_attempt(struct pf_flow *f)
@@ -687,6 +699,8 @@ static void pf_synack(struct pf *ps, struct pf_flow *f, struct pf_lis *l, uint32
 	sec->synack++;
 	if ((f->flags & FL_SYNACK) && seq == f->srv_isn) {
 		l->st.synack_retransmits++;
+		if (f->flags & FL_HS)
+			f->flags |= FL_SAAFTER;
 		if ((f->flags & FL_HS) && !l->st.synack_retransmits_after_ack++) {
 			/* The client ACKed this SYN-ACK already: the server dropped
 			 * that ACK because the accept queue was full and
@@ -806,6 +820,8 @@ static int pf_tcp(struct pf *ps, const struct pf_key *k, bool src_is_a, const ui
 		l->st.handshakes_completed++;
 		lis_sec(ps, l, now)->handshakes++;
 	}
+	if (!from_client && (f->flags & FL_HS))
+		f->flags |= FL_SPOSTHS;
 	if (plen) {
 		if (!from_client) {
 			f->flags |= FL_SANSWER;
@@ -1257,6 +1273,7 @@ static void lis_emit(struct pf *ps, struct pf_lis *l)
 		out->requests += st->requests;
 		out->requests_unanswered += st->requests_unanswered;
 		out->client_fin_no_server_fin += st->client_fin_no_server_fin;
+		out->requests_never_acked += st->requests_never_acked;
 		out->zero_window += st->zero_window;
 		out->window_probes += st->window_probes;
 		out->first_ts = fmin(out->first_ts, st->first_ts);

@@ -153,6 +153,7 @@ static void write_capture(struct jw *w, const struct capture_stats *c)
 	jw_key(w, "requests"); jw_int(w, (int64_t)c->requests);
 	jw_key(w, "requests_unanswered"); jw_int(w, (int64_t)c->requests_unanswered);
 	jw_key(w, "client_fin_no_server_fin"); jw_int(w, (int64_t)c->client_fin_no_server_fin);
+	jw_key(w, "requests_never_acked"); jw_int(w, (int64_t)c->requests_never_acked);
 	jw_key(w, "zero_window"); jw_int(w, (int64_t)c->zero_window);
 	jw_key(w, "window_probes"); jw_int(w, (int64_t)c->window_probes);
 	jw_key(w, "first"); write_time(w, c->first_ts);

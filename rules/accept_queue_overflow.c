@@ -73,7 +73,8 @@ static void run(struct analysis *an, const struct rule *self)
 	for (size_t i = 0; i < inc->listeners.n; i++) {
 		struct listener *l = inc->listeners.v[i];
 		const struct capture_stats *cs = l->capture;
-		bool cap = cs && (cs->synack_retransmits_after_ack || cs->rst_after_handshake);
+		bool cap = cs && (cs->synack_retransmits_after_ack || cs->rst_after_handshake ||
+				  cs->requests_never_acked);
 		if (l->n_full_snapshots || cap)
 			n_full++;
 	}
@@ -84,7 +85,8 @@ static void run(struct analysis *an, const struct rule *self)
 	for (size_t i = 0; i < inc->listeners.n; i++) {
 		struct listener *l = inc->listeners.v[i];
 		const struct capture_stats *cs = l->capture;
-		bool cap = cs && (cs->synack_retransmits_after_ack || cs->rst_after_handshake);
+		bool cap = cs && (cs->synack_retransmits_after_ack || cs->rst_after_handshake ||
+				  cs->requests_never_acked);
 		bool counters_are_its = counted && (n_full == 1 || (n_full == 0 && only == l));
 		if (!l->n_full_snapshots && !cap && !counters_are_its)
 			continue;
@@ -152,11 +154,17 @@ static void run(struct analysis *an, const struct rule *self)
 						 (int64_t)cs->rst_after_handshake);
 				finding_evidence(an, f, &cs->first_rst_after_handshake, NULL);
 			}
+			if (cs->requests_never_acked)
+				finding_fact_int(an, f, "requests_never_acked",
+						 (int64_t)cs->requests_never_acked);
 			buf_append(detail, sizeof(detail), &off, "%scapture: %llu SYN-ACKs re-sent after the client's ACK, "
-					"%llu resets right after the handshake",
+					"%llu resets right after the handshake, %llu connections whose "
+					"client finished the handshake and sent data that the server never "
+					"acknowledged (SYN-cookie connections dropped on the full queue)",
 					off ? "; " : "",
 					(unsigned long long)cs->synack_retransmits_after_ack,
-					(unsigned long long)cs->rst_after_handshake);
+					(unsigned long long)cs->rst_after_handshake,
+					(unsigned long long)cs->requests_never_acked);
 		}
 		finding_detail(an, f, "%s", detail);
 		finding_advice(an, f,

@@ -100,8 +100,10 @@ static void run(struct analysis *an, const struct rule *self)
 				if (have_ck)
 					buf_append(why, sizeof(why), &wo, "; SYN cookies were sent %lld "
 						   "times, and a cookie connection whose ACK finds the "
-						   "queue full is dropped silently, once per retransmit",
-						   (long long)ck.delta);
+						   "queue full is dropped silently, once per retransmit "
+						   "of its data (%llu such connections in the capture)",
+						   (long long)ck.delta,
+						   (unsigned long long)c->requests_never_acked);
 				if (!wo)
 					buf_append(why, sizeof(why), &wo, "; the capture may not cover "
 						   "the whole counter window");

@@ -67,6 +67,11 @@ def check(name, inputs, want, d):
                 errs.append(f"stuck pids {got}, want {exp}")
             if exp and root and root["rule"] == "workers-stuck" and sorted(root["pids"]) != exp:
                 errs.append(f"workers-stuck names pids {root['pids']}, want {exp}")
+        elif k == "never_acked":
+            caps = [l["capture"] for l in d["listeners"] if l["capture"]]
+            got = caps[0].get("requests_never_acked") if caps else None
+            if got != int(v):
+                errs.append(f"requests_never_acked {got}, want {v}")
         elif k == "tids":
             ws = [f for f in d["findings"] if f["rule"] == "workers-stuck"]
             got = sorted(ws[0]["tids"]) if ws else []
