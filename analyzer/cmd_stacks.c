@@ -34,6 +34,7 @@ struct sample_timing {
 	double at;
 	size_t threads, stopped, gone, nostop;
 	int64_t window_ns, wait_ns, unwind_ns, detach_ns, seize_ns, symbolize_ns, max_stop_ns;
+	int64_t python_ns;	/* reading the Python frames (inside the stop window), -1 */
 	int64_t wall_ns;	/* the whole sample: listing, seizing, stop, symbolize */
 	bool group_stopped;
 };
@@ -45,6 +46,8 @@ struct stacks_run {
 	const char *live_file;
 	VEC(struct sample_timing) timing;
 	VEC(const char *) messages;
+	const char *python;	/* what the Python frame reader found, NULL none */
+	uint32_t py_errors;	/* threads whose Python frames could not be read */
 };
 
 static void usage(FILE *f)
@@ -58,6 +61,10 @@ static void usage(FILE *f)
 	      "with their count, state (stuck, waiting-for-work, running, sleeping), what they\n"
 	      "block on and the CPU time they used across the samples. The footer gives how\n"
 	      "long the process was stopped for each sample.\n"
+	      "\n"
+	      "For CPython 3.11 processes the Python-level frames of every thread are read\n"
+	      "while it is stopped, shown above the native ones, and used to classify (a\n"
+	      "thread in Condition.wait() vs one idle in queue.get()).\n"
 	      "\n"
 	      "Exit status: 0 sampled, 1 usage error, 2 could not sample.\n", f);
 }
@@ -144,6 +151,23 @@ static void add_sample(struct stacks_run *r, struct symbolizer *sym, const struc
 			}
 		}
 		s->n_frames = (uint32_t)n;
+		/* Python frames, read while the threads were stopped; the strings
+		 * belong to the sampling session, closed after the report */
+		if (pt->n_py) {
+			s->py_frames = arena_calloc(a, pt->n_py, sizeof(*s->py_frames));
+			for (uint32_t k = 0; k < pt->n_py; k++) {
+				struct frame *f = &s->py_frames[k];
+				f->function = pt->py[k].function;
+				f->file = pt->py[k].file;
+				f->line = pt->py[k].line;
+				f->python = true;
+			}
+			s->n_py_frames = pt->n_py;
+		}
+		if (pt->py_status < 0 && r->py_errors++ < 3)
+			*VEC_PUSH(a, &r->messages) = arena_printf(
+				a, "sample %u: thread %d: Python frames: %s%s", ps->sample_no,
+				pt->tid, pt->py_err, pt->n_py ? " (the frames read before it are shown)" : "");
 		/* glibc mutex: the waiter sleeps in futex(&mutex->__lock); the owner's
 		 * TID is at offset 8 (__owner). Read only when the frames say it is a
 		 * mutex wait, so no other futex word is misread as a mutex. */
@@ -173,8 +197,15 @@ static bool same_stack(const struct thread *a, const struct thread *b)
 		return a->samples.n == b->samples.n;
 	const struct stack_sample *x = &a->samples.v[a->samples.n - 1];
 	const struct stack_sample *y = &b->samples.v[b->samples.n - 1];
-	if (x->n_frames != y->n_frames)
+	if (x->n_frames != y->n_frames || x->n_py_frames != y->n_py_frames)
 		return false;
+	for (uint32_t i = 0; i < x->n_py_frames; i++) {
+		const struct frame *f = &x->py_frames[i], *g = &y->py_frames[i];
+		if (f->line != g->line || !f->function != !g->function || !f->file != !g->file ||
+		    (f->function && strcmp(f->function, g->function) != 0) ||
+		    (f->file && strcmp(f->file, g->file) != 0))
+			return false;
+	}
 	if (!x->n_frames && x->syscall_nr != y->syscall_nr)
 		return false;
 	for (uint32_t i = 0; i < x->n_frames; i++) {
@@ -295,6 +326,16 @@ static void write_text(FILE *out, struct stacks_run *r, struct group *g, size_t 
 		fputc('\n', out);
 		if (t->samples.n) {
 			const struct stack_sample *s = &t->samples.v[t->samples.n - 1];
+			if (s->n_py_frames) {
+				fputs("  python (innermost first):\n", out);
+				for (uint32_t i = 0; i < s->n_py_frames; i++) {
+					const struct frame *f = &s->py_frames[i];
+					fprintf(out, "    #%-2u %s  %s:%u\n", i,
+						f->function ? f->function : "??",
+						f->file ? f->file : "??", f->line);
+				}
+				fputs("  native:\n", out);
+			}
 			if (!s->n_frames)
 				fprintf(out, "    (no stack: state %c, syscall %" PRId64 "%s%s)\n",
 					s->state ? s->state : '?', s->syscall_nr,
@@ -312,8 +353,11 @@ static void write_text(FILE *out, struct stacks_run *r, struct group *g, size_t 
 		if (tm->nostop)
 			fprintf(out, ", %zu did not stop", tm->nostop);
 		fprintf(out, "; stop window %.3f ms (longest thread %.3f ms), wait %.3f ms, "
-			"unwind %.3f ms, resume %.3f ms; symbolize %.3f ms; sample %.3f ms\n",
-			ms(tm->window_ns), ms(tm->max_stop_ns), ms(tm->wait_ns), ms(tm->unwind_ns),
+			"unwind %.3f ms, ", ms(tm->window_ns), ms(tm->max_stop_ns), ms(tm->wait_ns),
+			ms(tm->unwind_ns));
+		if (tm->python_ns >= 0)
+			fprintf(out, "python frames %.3f ms, ", ms(tm->python_ns));
+		fprintf(out, "resume %.3f ms; symbolize %.3f ms; sample %.3f ms\n",
 			ms(tm->detach_ns), ms(tm->symbolize_ns), ms(tm->wall_ns));
 	}
 	if (n_nodebug) {
@@ -322,6 +366,11 @@ static void write_text(FILE *out, struct stacks_run *r, struct group *g, size_t 
 			fprintf(out, "%s %s", i ? "," : "", nodebug[i]);
 		fputc('\n', out);
 	}
+	if (r->python)
+		fprintf(out, "%s\n", r->python);
+	if (r->py_errors > 3)
+		fprintf(out, "note: Python frames of %u thread samples could not be read (3 shown)\n",
+			r->py_errors);
 	for (size_t i = 0; i < r->messages.n; i++)
 		fprintf(out, "note: %s\n", r->messages.v[i]);
 }
@@ -406,6 +455,19 @@ static void write_json(FILE *out, struct stacks_run *r, struct group *g, size_t 
 			}
 		}
 		jw_arr_end(&w);
+		jw_key(&w, "python_stack"); jw_arr(&w);
+		if (t->samples.n) {
+			const struct stack_sample *s = &t->samples.v[t->samples.n - 1];
+			for (uint32_t i = 0; i < s->n_py_frames; i++) {
+				const struct frame *f = &s->py_frames[i];
+				jw_obj(&w);
+				jw_key(&w, "function"); jw_str(&w, f->function);
+				jw_key(&w, "file"); jw_str(&w, f->file);
+				jw_key(&w, "line"); jw_opt_int(&w, f->line, f->line > 0);
+				jw_obj_end(&w);
+			}
+		}
+		jw_arr_end(&w);
 		jw_obj_end(&w);
 	}
 	jw_arr_end(&w);
@@ -426,6 +488,7 @@ static void write_json(FILE *out, struct stacks_run *r, struct group *g, size_t 
 		jw_key(&w, "resume_ms"); jw_ms(&w, tm->detach_ns);
 		jw_key(&w, "seize_ms"); jw_ms(&w, tm->seize_ns);
 		jw_key(&w, "symbolize_ms"); jw_ms(&w, tm->symbolize_ns);
+		jw_key(&w, "python_ms"); jw_ms(&w, tm->python_ns);
 		jw_key(&w, "wall_ms"); jw_ms(&w, tm->wall_ns);
 		jw_obj_end(&w);
 	}
@@ -434,6 +497,7 @@ static void write_json(FILE *out, struct stacks_run *r, struct group *g, size_t 
 	for (size_t i = 0; i < n_nodebug; i++)
 		jw_str(&w, nodebug[i]);
 	jw_arr_end(&w);
+	jw_key(&w, "python"); jw_str(&w, r->python);
 	jw_key(&w, "messages"); jw_arr(&w);
 	for (size_t i = 0; i < r->messages.n; i++)
 		jw_str(&w, r->messages.v[i]);
@@ -557,6 +621,8 @@ int cmd_stacks(int argc, char **argv)
 	if (err[0])
 		*VEC_PUSH(&r->an.arena, &r->messages) = arena_strdup(&r->an.arena, err);
 	r->pid = ps_pid(ps);
+	if (ps_python_note(ps)[0])
+		r->python = arena_strdup(&r->an.arena, ps_python_note(ps));
 	ps_set_timeout_ms(ps, (int)timeout);
 	r->live_file = arena_printf(&r->an.arena, "live:%d", r->pid);
 	r->proc = incident_process(&r->an.inc, r->pid, true);
@@ -604,6 +670,10 @@ int cmd_stacks(int argc, char **argv)
 		tm->seize_ns = smp.seize_ns;
 		tm->group_stopped = smp.group_stopped;
 		tm->max_stop_ns = -1;
+		tm->python_ns = smp.python_ns;
+		if (smp.py_err[0])
+			*VEC_PUSH(&r->an.arena, &r->messages) = arena_printf(
+				&r->an.arena, "sample %u: Python frames: %s", smp.sample_no, smp.py_err);
 		add_sample(r, sym, &smp, tm);
 		tm->wall_ns = (int64_t)(ps_now_ns() - t_wall);
 		if (smp.group_stopped)
@@ -616,8 +686,8 @@ int cmd_stacks(int argc, char **argv)
 				"(uninterruptible sleep?): procfs only", smp.sample_no, smp.n_nostop,
 				timeout);
 	}
-	ps_close(ps);
-	ps = NULL;
+	/* ps stays open until the report is written: the Python frames' strings
+	 * belong to it (nothing is attached between samples) */
 
 	r->an.inc.t_first = r->timing.n ? r->timing.v[0].at : NAN;
 	r->an.inc.t_last = r->timing.n ? r->timing.v[r->timing.n - 1].at : NAN;

@@ -163,6 +163,12 @@ static int write_evidence(struct bundle *b, const char *name, const char *kind, 
 	return 0;
 }
 
+int bundle_write_evidence(struct bundle *b, const char *name, const char *kind, double at,
+			  const struct membuf *content)
+{
+	return write_evidence(b, name, kind, at, content);
+}
+
 /* ---- init */
 
 int bundle_init(struct bundle *b, const struct bundle_opts *opts, char *err, size_t errsz)
@@ -803,6 +809,57 @@ static const char *module_of(const struct map_ent *m, size_t n, uint64_t pc)
 	return NULL;
 }
 
+/* The Python frames read in the same stop (pystack.h), as gdb's
+ * `thread apply all py-bt` prints them (parse_stack_py.c reads it back; the
+ * same time as the eu-stack file, so both fill one sample per thread). The
+ * main thread (tid = pid) is gdb's thread 1, which names the process. */
+static void write_py_stacks(struct bundle *b, struct bundle_target *t, int k,
+			    const struct ps_sample *smp)
+{
+	size_t with_py = 0;
+	for (size_t i = 0; i < smp->n_threads; i++)
+		if (smp->threads[i].n_py || smp->threads[i].py_status < 0)
+			with_py++;
+	if (!with_py && !smp->py_err[0])
+		return;
+	char name[96];
+	snprintf(name, sizeof(name), "pystacks-%d-%02d.txt", (int)t->pid, k);
+	if (smp->py_err[0]) {
+		bundle_fail(b, name, "Python frames of pid %d: %s", (int)t->pid, smp->py_err);
+		return;
+	}
+	struct membuf m = { 0 };
+	int no = 2;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < smp->n_threads; i++) {
+			const struct ps_thread *th = &smp->threads[i];
+			if (th->status != PS_OK || (pass == 0) != (th->tid == t->pid))
+				continue;
+			membuf_printf(&m, "\nThread %d (LWP %d) \"%s\"):\n", th->tid == t->pid ? 1 : no++,
+				      (int)th->tid, th->comm);
+			if (!th->n_py) {
+				membuf_printf(&m, "Unable to locate python frame\n");
+				continue;
+			}
+			membuf_printf(&m, "Traceback (most recent call first):\n");
+			for (uint32_t f = 0; f < th->n_py; f++) {
+				const struct py_frame_out *pf = &th->py[f];
+				if (pf->line)
+					membuf_printf(&m, "  File \"%s\", line %u, in %s\n",
+						      pf->file ? pf->file : "??", pf->line,
+						      pf->function ? pf->function : "??");
+				else
+					membuf_printf(&m, "  File \"%s\", line ?, in %s\n",
+						      pf->file ? pf->file : "??",
+						      pf->function ? pf->function : "??");
+			}
+			if (th->py_status < 0)
+				membuf_printf(&m, "  (frame information optimized out)\n");
+		}
+	write_evidence(b, name, "py-bt", smp->at > 0 ? smp->at : bundle_now(), &m);
+	membuf_release(&m);
+}
+
 static void snap_stacks(struct bundle *b, struct bundle_target *t, int k)
 {
 	char name[96], err[PS_ERR_SIZE] = "";
@@ -871,6 +928,7 @@ static void snap_stacks(struct bundle *b, struct bundle_target *t, int k)
 	free(maps);
 	write_evidence(b, name, "eu-stack", smp.at > 0 ? smp.at : bundle_now(), &m);
 	membuf_release(&m);
+	write_py_stacks(b, t, k, &smp);
 	b->stack_samples++;
 	b->stack_nostop += (uint32_t)smp.n_nostop;
 	if (smp.window_ns > b->stack_max_window_ns)

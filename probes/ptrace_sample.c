@@ -300,6 +300,10 @@ struct ps_session {
 	/* the thread being unwound: the accessors below read it */
 	struct user_regs_struct regs;
 	pid_t cur_tid;
+	/* the Python frame reader (pystack.h), NULL for a process without
+	 * CPython 3.11 */
+	struct py_reader *py;
+	char py_note[320];
 };
 
 /* libunwind's accessor `arg` is the _UPT info (find_proc_info passes it on
@@ -546,6 +550,11 @@ pid_t ps_pid(const struct ps_session *s)
 	return s->pid;
 }
 
+const char *ps_python_note(const struct ps_session *s)
+{
+	return s->py_note;
+}
+
 void ps_set_timeout_ms(struct ps_session *s, int ms)
 {
 	s->timeout_ms = ms > 0 ? ms : 250;
@@ -673,6 +682,10 @@ struct ps_session *ps_open(pid_t pid, char *err, size_t errsz)
 	 * no .eh_frame is searched for an IP already seen */
 	unw_set_caching_policy(s->as, UNW_CACHE_GLOBAL);
 	find_vdso(s);
+	/* before any thread is stopped: symbols and DWARF are read now, so a
+	 * sample only follows pointers */
+	if (!getenv("STUCKSCOPE_NO_PYTHON"))
+		s->py = pyr_open(pid, s->py_note, sizeof(s->py_note));
 	/* the waits' deadline (arm_alarm): SIGALRM caught, without SA_RESTART,
 	 * and not blocked */
 	struct sigaction sa;
@@ -1043,6 +1056,24 @@ int ps_sample(struct ps_session *s, struct ps_sample *out, char *err, size_t err
 	}
 	uint64_t t_unw = ps_now_ns();
 	out->unwind_ns = (int64_t)(t_unw - t_stopped);
+	out->python_ns = -1;
+	if (s->py) {
+		/* 3b. the Python frames, still all stopped: one consistent view of
+		 * the interpreter's thread list and frame chains */
+		if (pyr_snapshot(s->py, out->py_err, sizeof(out->py_err)) == 0) {
+			for (size_t i = 0; i < s->n; i++) {
+				struct ps_thread *t = &s->t[i];
+				if (!t->stopped || t->status != PS_OK)
+					continue;
+				uint32_t nr = 0;
+				int n = pyr_frames(s->py, t->tid, t->py, PS_MAX_PY_FRAMES, &nr,
+						   t->py_err, sizeof(t->py_err));
+				t->n_py = n < 0 ? nr : (uint32_t)n;
+				t->py_status = n < 0 ? -1 : n > 0 ? 1 : 0;
+			}
+		}
+		out->python_ns = (int64_t)(ps_now_ns() - t_unw);
+	}
 
 out:
 	/* 4. resume: detach every thread, on success and on error alike */
@@ -1095,6 +1126,7 @@ void ps_close(struct ps_session *s)
 		sigaction(SIGALRM, &s->old_alarm, NULL);
 		pthread_sigmask(SIG_SETMASK, &s->old_mask, NULL);
 	}
+	pyr_close(s->py);
 	if (s->upt)
 		_UPT_destroy(s->upt);
 	if (s->as)

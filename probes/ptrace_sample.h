@@ -20,7 +20,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "pystack.h"
+
 #define PS_MAX_FRAMES 128
+#define PS_MAX_PY_FRAMES 128
 #define PS_ERR_SIZE 256
 
 enum ps_thread_status {
@@ -48,6 +51,15 @@ struct ps_thread {
 	uint32_t n_pcs;
 	uint64_t pcs[PS_MAX_FRAMES];
 	int unwind_err;			/* libunwind's last negative code, 0 */
+	/* Python-level frames (pystack.h), innermost first, read while the
+	 * threads are stopped; the strings belong to the session (valid until
+	 * ps_close). py_status: 0 not read (no CPython 3.11 in the process, or
+	 * the thread runs no Python), 1 read, -1 its frame chain could not be
+	 * read (py_err; py[] holds the frames read before the bad pointer) */
+	int py_status;
+	uint32_t n_py;
+	char py_err[96];
+	struct py_frame_out py[PS_MAX_PY_FRAMES];
 	int64_t stop_ns;		/* from its PTRACE_INTERRUPT to its PTRACE_DETACH, -1 */
 	/* internal */
 	bool seized, stopped, interrupted;
@@ -64,6 +76,8 @@ struct ps_sample {
 	int64_t window_ns;		/* first PTRACE_INTERRUPT to last PTRACE_DETACH */
 	int64_t wait_ns;		/* first PTRACE_INTERRUPT to the last stop seen */
 	int64_t unwind_ns;		/* register reads + unwinding, all stopped */
+	int64_t python_ns;		/* reading the Python frames, all stopped; -1 not done */
+	char py_err[128];		/* the interpreter's thread list could not be read, or "" */
 	int64_t detach_ns;
 	int64_t seize_ns;		/* before the window: PTRACE_SEIZE of every thread */
 	int64_t procfs_ns;		/* before the window: listing + stat/wchan reads */
@@ -78,6 +92,10 @@ struct ps_session;
  * a thread id is mapped to its process (err gets a note, return non-NULL). */
 struct ps_session *ps_open(pid_t pid, char *err, size_t errsz);
 pid_t ps_pid(const struct ps_session *s);
+/* What the Python frame reader found at ps_open ("Python frames: CPython
+ * 3.11.2 in python3.11 ..."), or why a Python process's frames are not read;
+ * "" for a process without Python. */
+const char *ps_python_note(const struct ps_session *s);
 /* Per-sample stop deadline (default 250 ms). */
 void ps_set_timeout_ms(struct ps_session *s, int ms);
 /* One sample. 0 ok; -1 with err filled (nothing is left attached either way).

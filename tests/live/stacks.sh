@@ -264,11 +264,23 @@ for line in sys.stdin:
 EOF
 	start_target py /usr/bin/python3 "$W/py.py" || true
 	sleep 0.2
-	timeout 30 "$SS" stacks --pid "$TP" --samples 2 --interval 50 >"$W/s9.txt" 2>"$W/s9.err"; rc=$?
+	# native frames alone: the 4 threads look the same (STUCKSCOPE_NO_PYTHON
+	# turns the Python frame reader off)
+	STUCKSCOPE_NO_PYTHON=1 timeout 30 "$SS" stacks --pid "$TP" --samples 2 --interval 50 >"$W/s9.txt" 2>"$W/s9.err"; rc=$?
 	if [ $rc = 0 ] && grep -qE '^4 threads' "$W/s9.txt" && grep -qE 'PyThread_acquire_lock_timed|sem_clockwait|do_futex_wait' "$W/s9.txt"; then
-		ok "python3 threads in Condition.wait/queue.get: 4 grouped, native lock-wait frames named"
+		ok "python3 threads in Condition.wait/queue.get, native frames only: 4 grouped, lock-wait frames named"
 	else
 		fail "python3 target: exit $rc $(grep -E '^[0-9]+ thread' "$W/s9.txt" | tr '\n' '|') $(head -2 "$W/s9.err")"
+	fi
+	# with the Python frames (CPython 3.11, tests/live/pystacks.sh): told apart
+	if [ "$(/usr/bin/python3 -c 'import sys; print(sys.version_info[:2] == (3, 11))')" = True ]; then
+		timeout 30 "$SS" stacks --pid "$TP" --samples 2 --interval 50 >"$W/s9p.txt" 2>"$W/s9p.err"
+		grep -qE '^2 threads +stuck +Condition\.wait\(\) in py\.py:6 \(waiter\)' "$W/s9p.txt" &&
+			grep -qE '^2 threads +waiting-for-work +queue\.get\(\) in py\.py:8 \(getter\)' "$W/s9p.txt" &&
+			ok "python3 threads with Python frames: 2 stuck in Condition.wait, 2 waiting for work in queue.get" ||
+			fail "python3 target with Python frames: $(grep -E '^[0-9]+ thread' "$W/s9p.txt" | tr '\n' '|')"
+	else
+		skip "python3 is not 3.11: Python frames not checked here"
 	fi
 	ping py && ok "python3 target answers after sampling" || fail "python3 target silent"
 else
