@@ -102,6 +102,7 @@ golden-update: stuckscope
 bench: stuckscope
 	@SHARED=$(SHARED) tests/bench-capture.sh
 	@SHARED=$(SHARED) tests/bench-stacks.sh
+	@SHARED=$(SHARED) tests/bench-watch.sh
 
 install: stuckscope
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
