@@ -109,9 +109,16 @@ install: stuckscope
 	install -m 755 stuckscope $(DESTDIR)$(PREFIX)/bin/stuckscope
 	install -m 644 doc/stuckscope.1 $(DESTDIR)$(PREFIX)/share/man/man1/stuckscope.1
 
+# cppcheck, then clang-tidy with the checks in .clang-tidy (every warning an
+# error), one process per file, as many at once as there are CPUs.
+TIDY_FLAGS = $(CPPFLAGS) -DSTUCKSCOPE_VERSION='"$(VERSION)"' -std=c11 \
+	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \
 		--suppress=missingIncludeSystem -Ianalyzer -Irules -Iprobes analyzer rules probes
+	@echo "clang-tidy analyzer rules probes"
+	@ls analyzer/*.c rules/*.c probes/*.c | xargs -P "$$(nproc)" -I{} \
+		clang-tidy --quiet {} -- $(TIDY_FLAGS) 2>/dev/null
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz stuckscope

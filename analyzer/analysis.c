@@ -122,6 +122,17 @@ bool input_line_ok(struct analysis *an, const struct input *in, const struct tex
 	return true;
 }
 
+bool input_records_full(struct analysis *an, const struct input *in, const struct textcur *c,
+			struct span line, uint64_t records, const char *what)
+{
+	if (records < INPUT_RECORDS_MAX)
+		return false;
+	diag_add(&an->diags, DIAG_LIMIT, in->display, c->line, textcur_offset(c, &line),
+		 "more than %d %s: the rest of the file (%zu of %zu bytes) is not read",
+		 INPUT_RECORDS_MAX, what, (size_t)(c->end - line.p), (size_t)(c->end - c->base));
+	return true;
+}
+
 static struct input *input_new(struct analysis *an, const char *path, const char *display)
 {
 	struct input *in = VEC_PUSH(&an->arena, &an->inputs);
@@ -412,6 +423,34 @@ static void input_read(struct analysis *an, struct input *in)
 	an->diags.cur_input = -1;
 }
 
+/* An --at label that names no input, or only inputs dated by their own
+ * first line, dates nothing: say so (a typo would otherwise leave a snapshot
+ * on its mtime without a word). */
+static void check_at_labels(struct analysis *an)
+{
+	for (size_t i = 0; i < an->opt.at_labels.n; i++) {
+		const struct at_label *l = &an->opt.at_labels.v[i];
+		bool used = false, named = false;
+		for (size_t k = 0; k < an->inputs.n && !used; k++) {
+			const char *d = an->inputs.v[k].display;
+			const char *base = strrchr(d, '/');
+			if (strcmp(l->label, d) != 0 && strcmp(l->label, base ? base + 1 : d) != 0)
+				continue;
+			named = true;
+			used = an->inputs.v[k].at_src != TIME_CONTENT;
+		}
+		if (named && !used) {
+			analysis_note(an, "--at %s: the file is dated by its own first line; the "
+					  "label is not used", l->label);
+		} else if (!used) {
+			diag_add(&an->diags, DIAG_USAGE, NULL, 0, -1,
+				 "--at %s: no input has this name; the label dates nothing", l->label);
+			analysis_note(an, "--at %s: no input has this name; the label dates nothing",
+				      l->label);
+		}
+	}
+}
+
 void analysis_read_inputs(struct analysis *an)
 {
 	for (size_t i = 0; i < an->inputs.n; i++) {
@@ -420,6 +459,7 @@ void analysis_read_inputs(struct analysis *an)
 			continue;	/* already failed while listing */
 		input_read(an, in);
 	}
+	check_at_labels(an);
 	derive_incident(an);
 }
 

@@ -76,6 +76,16 @@ struct analysis;
 bool input_line_ok(struct analysis *an, const struct input *in, const struct textcur *c,
 		   struct span line);
 
+/* Records (socket rows, sysctls) one text input may add: memory grows with
+ * what is kept (~600 bytes a row), so a 1 GB file must not keep 27 million
+ * rows. A million sockets is more than the busiest real host shows. */
+#define INPUT_RECORDS_MAX 1000000
+
+/* True when the input already holds INPUT_RECORDS_MAX records: reports
+ * where reading stopped; the caller stops reading. */
+bool input_records_full(struct analysis *an, const struct input *in, const struct textcur *c,
+			struct span line, uint64_t records, const char *what);
+
 struct at_label {
 	const char *label;	/* matched against the display path and basename */
 	double at;

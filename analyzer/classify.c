@@ -244,14 +244,17 @@ static void native_site(const struct stack_sample *s, struct site *out, char *bu
 					caller = &s->frames[j];
 			}
 			out->frame = caller ? caller : f;
+			/* shown without the symbol version: pthread_cond_wait, not
+			 * pthread_cond_wait@@GLIBC_2.3.2 */
+			int fn_len = (int)strcspn(f->function, "@");
 			if (caller && caller->file)
-				snprintf(buf, size, "%s in %s (%s:%u)", f->function, caller->function,
-					 base(caller->file), caller->line);
+				snprintf(buf, size, "%.*s in %s (%s:%u)", fn_len, f->function,
+					 caller->function, base(caller->file), caller->line);
 			else if (caller)
-				snprintf(buf, size, "%s in %s", f->function,
+				snprintf(buf, size, "%.*s in %s", fn_len, f->function,
 					 caller->function ? caller->function : "??");
 			else
-				snprintf(buf, size, "%s", f->function);
+				snprintf(buf, size, "%.*s", fn_len, f->function);
 			out->what = buf;
 			return;
 		}

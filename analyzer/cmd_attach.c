@@ -223,10 +223,11 @@ int cmd_attach(int argc, char **argv)
 	case FMT_HTML:
 		report_html_write(stdout, &an);
 		break;
-	case FMT_TEXT:
-		report_text_write(stdout, &an, isatty(1) && !(getenv("NO_COLOR") &&
-							      *getenv("NO_COLOR")));
+	case FMT_TEXT: {
+		const char *no_color = getenv("NO_COLOR");
+		report_text_write(stdout, &an, isatty(1) && !(no_color && *no_color));
 		break;
+	}
 	}
 	int rc = readable ? 0 : 2;
 	if (fflush(stdout) != 0)

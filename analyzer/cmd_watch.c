@@ -496,6 +496,7 @@ static int collect(struct watch *w, const struct watch_opts *o, const struct tri
 	bo.dir = path;
 	struct bundle *b = calloc(1, sizeof(*b));
 	if (!b) {
+		snprintf(logline, logsize, "watch: %.1000s: out of memory", path);
 		json_decref(trig);
 		return -1;
 	}

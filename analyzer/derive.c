@@ -329,8 +329,32 @@ static void netstat_s_zeros(struct analysis *an)
 	}
 }
 
+/* Evidence from two machines joined into one incident would mix their
+ * counters and sockets: say so when the sysctl dumps name different hosts
+ * (kernel.hostname), citing the first file of each. */
+static void check_one_host(struct analysis *an)
+{
+	const struct sysctl *first = NULL;
+	const struct incident *inc = &an->inc;
+	for (size_t i = 0; i < inc->sysctls.n; i++) {
+		const struct sysctl *s = &inc->sysctls.v[i];
+		if (strcmp(s->name, "kernel.hostname") != 0 || !s->value || !s->value[0])
+			continue;
+		if (!first) {
+			first = s;
+		} else if (strcmp(first->value, s->value) != 0) {
+			analysis_note(an, "inputs come from different hosts: '%.64s' (%s) and '%.64s' "
+					  "(%s); their evidence is joined as if it were one machine",
+				      first->value, first->src.file ? first->src.file : "?",
+				      s->value, s->src.file ? s->src.file : "?");
+			return;
+		}
+	}
+}
+
 void derive_incident(struct analysis *an)
 {
+	check_one_host(an);
 	netstat_s_zeros(an);
 	order_snapshots(an);
 	derive_listeners(an);

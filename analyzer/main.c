@@ -73,6 +73,7 @@ static int cmd_rules(void)
 
 static int parse_at(struct analysis *an, const char *arg)
 {
+	/* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): optarg of a required_argument */
 	const char *eq = strrchr(arg, '=');
 	if (!eq || eq == arg)
 		return -1;
@@ -109,6 +110,7 @@ static int cmd_analyze(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "f:o:vqh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
+			/* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): getopt sets it */
 			if (strcmp(optarg, "text") == 0)
 				an.opt.format = FMT_TEXT;
 			else if (strcmp(optarg, "json") == 0)
@@ -136,6 +138,7 @@ static int cmd_analyze(int argc, char **argv)
 		case 'p': {
 			char *end;
 			errno = 0;
+			/* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): getopt sets it */
 			long v = strtol(optarg, &end, 10);
 			if (errno || *end || v < 1 || v > 65535) {
 				fprintf(stderr, "stuckscope: --port: not a port number: '%s'\n", optarg);

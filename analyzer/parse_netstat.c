@@ -299,6 +299,8 @@ int netstat_parse(struct analysis *an, struct input *in)
 	input_textcur(in, &ps.c);
 	while (textcur_next(&ps.c, &line)) {
 		struct span t = span_trim(line);
+		if (input_records_full(an, in, &ps.c, line, ps.rows, "sockets"))
+			break;
 		if (!input_line_ok(an, in, &ps.c, line))
 			continue;
 		if (t.n == 0)

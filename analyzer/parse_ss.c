@@ -545,6 +545,8 @@ int ss_parse(struct analysis *an, struct input *in)
 	input_textcur(in, &ps.c);
 	while (textcur_next(&ps.c, &line)) {
 		struct span t = span_trim(line);
+		if (input_records_full(an, in, &ps.c, line, ps.rows, "sockets"))
+			break;
 		if (!input_line_ok(an, in, &ps.c, line)) {
 			ss_drop_row(&ps);
 			continue;

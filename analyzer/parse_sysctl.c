@@ -177,6 +177,8 @@ int sysctl_parse(struct analysis *an, struct input *in)
 	struct span line;
 	input_textcur(in, &c);
 	while (textcur_next(&c, &line)) {
+		if (input_records_full(an, in, &c, line, st.n, "settings"))
+			break;
 		if (c.has_nul) {
 			diag_add(&an->diags, DIAG_BINARY, in->display, c.line,
 				 textcur_offset(&c, &line), "NUL byte in a text line, line skipped");

@@ -40,6 +40,7 @@
  * makes one candidate per port probed); the busiest are kept. */
 #define PF_MAX_LISTENERS 64
 #define PF_MAX_INTERVALS 1024	/* distinct SYN retransmit intervals kept */
+#define PF_MAX_ZERO_RUN 4096	/* records of length 0 in a row: a zero-filled tail */
 #define PF_PROGRESS_BYTES (100LL * 1000 * 1000)
 #define PF_MAX_SEC (1LL << 33)	/* timestamps are clamped below this */
 
@@ -364,7 +365,7 @@ static struct pf_lis *lis_get(struct pf *ps, uint8_t fam, const uint8_t *addr, u
 	}
 	if (!create)
 		return NULL;
-	if ((ps->n_lis + 1) * 2 > (ps->lis_idx ? ps->lis_mask + 1 : 0)) {
+	if (!ps->lis_idx || (ps->n_lis + 1) * 2 > ps->lis_mask + 1) {
 		size_t n = ps->lis_idx ? (ps->lis_mask + 1) * 2 : 64;
 		struct pf_lis **ni = calloc(n, sizeof(*ni));
 		if (!ni)
@@ -1420,8 +1421,26 @@ static int pf_run(struct pf *ps)
 	const u_char *data;
 	int rc;
 	double first_at = NAN;
+	uint64_t zero_run = 0;
 	while ((rc = pcap_next_ex(ps->pc, &h, &data)) == 1) {
 		ps->pkt++;
+		/* A record of length 0 on the wire is no packet: a run of them is
+		 * the zero-filled tail of a preallocated, sparse or crashed file
+		 * (16 bytes per "packet": 134 million of them in 2 GB). */
+		if (h->len == 0 && h->caplen == 0) {
+			if (++zero_run == 1)
+				pf_bad(ps, "record of length 0");
+			if (zero_run == PF_MAX_ZERO_RUN) {
+				diag_add_packet(&an->diags, DIAG_TRUNCATED, in->display,
+						ps->pkt - zero_run + 1,
+						"zero-filled from packet %" PRIu64 " on (a preallocated "
+						"or sparse file): the rest is not read",
+						ps->pkt - zero_run + 1);
+				break;
+			}
+			continue;
+		}
+		zero_run = 0;
 		/* opened with nanosecond precision: tv_usec holds nanoseconds. A
 		 * pcapng timestamp can be anything: keep seconds within
 		 * [0, 2^33) (year 2242) so that nanoseconds and their

@@ -95,20 +95,27 @@ enum input_kind sniff_kind(const char *buf, size_t len)
 		    be == 0x0a0d0d0a)
 			return KIND_PCAP;
 	}
-	if (len > SNIFF_HEAD)
-		len = SNIFF_HEAD;
-
+	/* the first SNIFF_LINES lines, each looked at up to SNIFF_HEAD bytes: a
+	 * 10 MB line near the top must not hide the lines after it */
+	size_t head = len < SNIFF_HEAD ? len : SNIFF_HEAD;
 	struct textcur c;
 	struct span line;
 	textcur_init(&c, buf, len, NULL);
+	c.max_line = SNIFF_HEAD;
+	int nul_lines = 0;
 	int ss_rows = 0, netstat_rows = 0, proc_rows = 0, nstat_rows = 0, sysctl_rows = 0;
 	int gdb_frames = 0, gdb_threads = 0, eu_tid = 0, eu_pid = 0, indented_sentences = 0;
 	int section_alone = 0, frames_any = 0, snmp6_rows = 0, fd_rows = 0, status_rows = 0;
 	bool first = true;
 
 	while (textcur_next(&c, &line) && c.line <= SNIFF_LINES) {
-		if (c.has_nul)
-			return KIND_UNKNOWN;
+		if (c.has_nul) {
+			/* a stray NUL makes one damaged line (the parser names
+			 * it); NULs on several lines are binary data */
+			if (++nul_lines > 2)
+				return KIND_UNKNOWN;
+			continue;
+		}
 		struct span t = span_trim(line);
 		if (t.n == 0)
 			continue;
@@ -120,7 +127,7 @@ enum input_kind sniff_kind(const char *buf, size_t len)
 			    span_starts(t, "[\"")) {
 				/* JSON: nstat --json has {"kernel": {...}}; a bundle
 				 * manifest names itself */
-				struct span all = span_make(buf, len);
+				struct span all = span_make(buf, head);
 				if (span_contains(all, "\"stuckscope_bundle\""))
 					return KIND_BUNDLE;
 				if (span_contains(all, "\"kernel\""))

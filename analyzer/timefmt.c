@@ -90,8 +90,12 @@ static double parse_date_output(const char *p, const char *end)
 	memcpy(buf, p, n);
 	buf[n] = '\0';
 	char wd[8], mon[8], tz[16];
-	int d, h, mi, s, y;
-	if (sscanf(buf, "%7s %7s %d %d:%d:%d %15s %d", wd, mon, &d, &h, &mi, &s, tz, &y) != 8)
+	int d, h, mi, s, y, used = 0;
+	/* widths bound every number (no int overflow); utc_seconds() checks
+	 * the ranges; a fifth digit of the year is refused below */
+	/* NOLINTNEXTLINE(cert-err34-c): widths bound the values, ranges checked after */
+	if (sscanf(buf, "%7s %7s %2d %2d:%2d:%2d %15s %4d%n", wd, mon, &d, &h, &mi, &s, tz, &y,
+		   &used) != 8 || (buf[used] >= '0' && buf[used] <= '9'))
 		return NAN;
 	const char *m = strstr(months, mon);
 	if (strlen(mon) != 3 || !m || (m - months) % 3)

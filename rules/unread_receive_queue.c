@@ -164,7 +164,7 @@ static void run(struct analysis *an, const struct rule *self)
 				u->pids[b] = u->pids[b - 1];
 				u->pids[b - 1] = tmp;
 			}
-		struct finding *f = finding_new(an, self, u->big ? SEV_WARNING : SEV_WARNING,
+		struct finding *f = finding_new(an, self, SEV_WARNING,
 						u->stalled ? 0.85 : 0.6,
 						"%llu received bytes left unread on %u sockets of %s",
 						(unsigned long long)u->bytes, u->sockets, where);

@@ -41,6 +41,9 @@ run_unit() {
 	run_unit
 	tests/golden.sh
 	tests/cli.sh
+	tests/badinput.sh
+	tests/valgrind.sh
+	if out=$(make -s lint 2>&1); then echo "ok lint"; else echo "FAIL lint: $(grep -m5 -E 'error|warning' <<<"$out" | tr '\n' ' ' | head -c 1500)"; fi
 	tests/fuzz/regress.sh
 	/usr/bin/python3 tests/corpus-check.py build-asan/stuckscope
 	for t in tests/live/*.sh; do
