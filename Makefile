@@ -23,7 +23,7 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_NAMES := $(FUZZ_SRC:tests/fuzz/%.c=%)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps demo test check unit golden golden-update corpus install clean lint fuzz bench asan
+.PHONY: all deps demo test check unit golden golden-update corpus install clean lint fuzz bench asan lab lab-all
 
 all: stuckscope
 
@@ -103,6 +103,15 @@ bench: stuckscope
 	@SHARED=$(SHARED) tests/bench-capture.sh
 	@SHARED=$(SHARED) tests/bench-stacks.sh
 	@SHARED=$(SHARED) tests/bench-watch.sh
+
+# Re-record an incident of the lab (root; samples/lab/run --list names them):
+# make lab SCENARIO=prefork-condvar-w4, or every one with make lab-all.
+lab:
+	@test -n "$(SCENARIO)" || { echo "usage: make lab SCENARIO=name (samples/lab/run --list)"; exit 1; }
+	samples/lab/run $(SCENARIO)
+
+lab-all:
+	samples/lab/run --all
 
 install: stuckscope
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

@@ -386,7 +386,11 @@ static void input_read(struct analysis *an, struct input *in)
 	in->kind = sniff_kind(in->buf, in->len);
 	if (in->kind == KIND_UNKNOWN) {
 		struct span head = span_make(in->buf, in->len < 4096 ? in->len : 4096);
-		if (span_contains(head, "\"schema_version\"")) {
+		/* our own reports (JSON by its schema_version, text by its first
+		 * line) next to the evidence, as watch and attach bundles have them */
+		if (span_contains(head, "\"schema_version\"") ||
+		    (span_starts(head, "stuckscope ") && span_contains(head, "\nVERDICT ")) ||
+		    (span_starts(head, "watch: trigger "))) {
 			in->status = INPUT_OK;
 			in->summary = "skipped: a stuckscope report, not evidence";
 		} else {

@@ -104,3 +104,13 @@ if /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); c=d["co
 
 expect_rc "-q prints one line" 0 $bin analyze -q samples/backlog5
 [ "$(wc -l < "$tmp/out")" = 1 ] && ok "-q output is one line" || fail "-q output is one line"
+
+# stuckscope's own reports beside the evidence (watch/attach bundles) are skipped, not errors
+mkdir -p "$tmp/bundle"
+cp samples/closewait/ss-04.txt "$tmp/bundle/"
+$bin analyze "$tmp/bundle" > "$tmp/report.txt" 2>/dev/null
+$bin analyze --format json "$tmp/bundle" > "$tmp/report.json" 2>/dev/null
+mv "$tmp/report.txt" "$tmp/report.json" "$tmp/bundle/"
+expect_rc "own reports in a bundle" 0 $bin analyze --format json "$tmp/bundle"
+if /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); s={i["path"].rsplit("/",1)[-1]:(i["kind"],i["status"]) for i in d["inputs"]}; assert s["report.txt"]==("skipped","ok") and s["report.json"]==("skipped","ok"), s' "$tmp/out"; then
+	ok "own text and JSON reports are listed as skipped"; else fail "own text and JSON reports are listed as skipped"; fi
