@@ -130,6 +130,8 @@ enum input_kind sniff_kind(const char *buf, size_t len)
 				struct span all = span_make(buf, head);
 				if (span_contains(all, "\"stuckscope_bundle\""))
 					return KIND_BUNDLE;
+				if (span_contains(all, "\"schema_version\""))
+					return KIND_UNKNOWN;	/* our own report */
 				if (span_contains(all, "\"kernel\""))
 					return KIND_NSTAT;
 				return KIND_UNKNOWN;
