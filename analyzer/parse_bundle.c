@@ -140,6 +140,10 @@ int bundle_parse(struct analysis *an, struct input *in)
 			analysis_note(an, "attach could not collect everything: %s: %s", what, why);
 		}
 	}
+	const char *filter = jstr(root, "socket_filter");
+	if (filter)
+		analysis_note(an, "the bundle's socket tables hold only %s, not every socket of the "
+				  "namespace", filter);
 	if (json_is_true(json_object_get(root, "interrupted")))
 		analysis_note(an, "attach was interrupted: the bundle holds the snapshots taken "
 				  "before the interruption");

@@ -1055,6 +1055,10 @@ int bundle_write_manifest(struct bundle *b)
 	for (size_t i = 0; i < b->n_ports; i++)
 		json_array_append_new(ports, json_integer(b->ports[i]));
 	json_object_set_new(root, "ports", ports);
+	/* the ss-NN.txt files hold only these sockets (ss_keep_row()): say so,
+	 * so nobody reads an absent socket as "no such socket in the namespace" */
+	json_object_set_new(root, "socket_filter",
+			    json_string("sockets on the target ports or held by a target process"));
 	json_t *ls = json_array();
 	for (size_t i = 0; i < b->n_listeners; i++) {
 		const struct bundle_listener *l = &b->listeners[i];
