@@ -54,6 +54,10 @@ static const char *const priority[] = {
 
 static int prio(const struct finding *f)
 {
+	/* CLOSE-WAIT seen only on the wire (no owning process) is a symptom
+	 * to report, not an explanation: it ranks after the capture rules */
+	if (strcmp(f->rule->id, "close-wait-accumulation") == 0 && !f->pids.n)
+		return (int)(sizeof(priority) / sizeof(priority[0]));
 	for (size_t i = 0; i < sizeof(priority) / sizeof(priority[0]); i++)
 		if (strcmp(priority[i], f->rule->id) == 0)
 			return (int)i;
@@ -101,6 +105,12 @@ static void link_findings(struct analysis *an)
 				if (cause == eff || strcmp(cause->rule->id, lk->cause) != 0)
 					continue;
 				if (cause->severity < SEV_WARNING || !same_listener(eff, cause))
+					continue;
+				/* CLOSE-WAIT explains an overflow only through the workers
+				 * that hold it (they stopped accepting): a capture alone
+				 * does not name them */
+				if (strcmp(cause->rule->id, "close-wait-accumulation") == 0 &&
+				    strcmp(eff->rule->id, "accept-queue-overflow") == 0 && !cause->pids.n)
 					continue;
 				finding_caused_by(an, eff, cause);
 				if (lk->contributing)

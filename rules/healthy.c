@@ -19,9 +19,23 @@ static void run(struct analysis *an, const struct rule *self)
 	}
 	size_t sources = (inc->sock_snaps.n > 0) + (inc->counter_snaps.n > 0) +
 			 (inc->sysctls.n > 0) + incident_has_capture(inc) + incident_has_stacks(inc);
-	if (!sources || (!inc->sock_snaps.n && inc->counter_snaps.n < 2 &&
-			 !incident_has_capture(inc) && !incident_has_stacks(inc)))
+	/* counters or stacks alone cannot see a CLOSE-WAIT pile-up or a
+	 * receiver that stopped reading: it takes the connections themselves
+	 * (a socket table or a capture) to call a server healthy */
+	bool connections = false;
+	for (size_t i = 0; i < inc->sock_snaps.n; i++)
+		if (!inc->sock_snaps.v[i]->listen_only)
+			connections = true;
+	if (!sources || (!connections && !incident_has_capture(inc))) {
+		if (sources)
+			analysis_note(an, "nothing wrong in the %s, but without a socket table or a "
+					  "capture the connections themselves were not seen: add `ss "
+					  "-tanpie` snapshots to rule out CLOSE-WAIT or unread data",
+				      inc->counter_snaps.n && incident_has_stacks(inc)
+				      ? "counters and stacks" : inc->counter_snaps.n ? "counters"
+				      : incident_has_stacks(inc) ? "stacks" : "evidence");
 		return;		/* not enough to call it healthy: inconclusive */
+	}
 	double conf = 0.5 + 0.1 * (double)sources;
 	struct finding *f = finding_new(an, self, SEV_INFO, conf > 0.95 ? 0.95 : conf,
 					"checked %zu kinds of evidence: nothing wrong", sources);

@@ -76,10 +76,14 @@ static void run(struct analysis *an, const struct rule *self)
 	int64_t limit = worst_l ? worst_l->backlog : -1;
 	bool surge = worst >= 64 && (limit < 0 || (int64_t)worst > limit / 2);
 	bool reqq = d_cook > 0 || d_drop > 0 || d_sent > 0;
-	bool other_drops = d_ld > d_ov;
+	/* drops on listeners that were not accept-queue overflows: with
+	 * syncookies off, the SYN queue (tcp_max_syn_backlog, 3/4 rule) drops
+	 * count in ListenDrops only; many of them are a SYN-queue problem even
+	 * when the sysctl was not collected */
+	bool other_drops = d_ld > d_ov && (syncookies == 0 || d_ld - d_ov >= 100);
 	const struct finding *overflow = analysis_find(an, "accept-queue-overflow", NULL);
 
-	if (!reqq && !surge && !(other_drops && syncookies == 0)) {
+	if (!reqq && !surge && !other_drops) {
 		if (inc->counter_snaps.n < 2 && !inc->sock_snaps.n)
 			return;		/* nothing to check it against */
 		analysis_checked(an, "no SYN flood (no SYN-queue drops or cookies%s, at most %u "

@@ -46,6 +46,7 @@ run_unit() {
 	if out=$(make -s lint 2>&1); then echo "ok lint"; else echo "FAIL lint: $(grep -m5 -E 'error|warning' <<<"$out" | tr '\n' ' ' | head -c 1500)"; fi
 	tests/fuzz/regress.sh
 	/usr/bin/python3 tests/corpus-check.py build-asan/stuckscope
+	/usr/bin/python3 tests/partial.py build-asan/stuckscope
 	for t in tests/live/*.sh; do
 		[ -x "$t" ] && "$t"
 	done
