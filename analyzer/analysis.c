@@ -372,6 +372,19 @@ static void input_read(struct analysis *an, struct input *in)
 		an->diags.cur_input = -1;
 		return;
 	}
+	/* A capture is streamed by libpcap: recognise it by its magic number
+	 * without mapping it, so a multi-gigabyte file costs no address space
+	 * (memory must follow concurrent flows, not file size; see the
+	 * ulimit -v check in tests/bench-capture.sh). */
+	char magic[4];
+	if (pread(fd, magic, sizeof(magic), 0) == (ssize_t)sizeof(magic) &&
+	    sniff_kind(magic, sizeof(magic)) == KIND_PCAP) {
+		close(fd);
+		in->kind = KIND_PCAP;
+		input_apply_labels(an, in);
+		input_run_parser(an, in);
+		return;
+	}
 	void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (map == MAP_FAILED) {
