@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "analysis.h"
+#include "cli.h"
 #include "bundle.h"
 #include "report.h"
 
@@ -44,17 +45,6 @@ static void attach_usage(FILE *f)
 	      "stuckscope-YYYYmmdd-HHMMSS/), then prints the analysis of that bundle.\n", f);
 }
 
-static bool parse_long(const char *s, long lo, long hi, long *out)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
-		return false;
-	*out = v;
-	return true;
-}
-
 int cmd_attach(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -79,7 +69,7 @@ int cmd_attach(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "o:f:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (!parse_long(optarg, 1, 65535, &v)) {
+			if (!cli_parse_long(optarg, 1, 65535, &v)) {
 				fprintf(stderr, "stuckscope: --port: not a port number: '%s'\n", optarg);
 				return 1;
 			}
@@ -87,7 +77,7 @@ int cmd_attach(int argc, char **argv)
 				opt.ports[opt.n_ports++] = (uint16_t)v;
 			break;
 		case 'P':
-			if (!parse_long(optarg, 1, 0x3fffffff, &v)) {
+			if (!cli_parse_long(optarg, 1, 0x3fffffff, &v)) {
 				fprintf(stderr, "stuckscope: --pid: not a process id: '%s'\n", optarg);
 				return 1;
 			}
@@ -111,7 +101,7 @@ int cmd_attach(int argc, char **argv)
 			break;
 		}
 		case 'n':
-			if (!parse_long(optarg, 1, 1000, &v)) {
+			if (!cli_parse_long(optarg, 1, 1000, &v)) {
 				fprintf(stderr, "stuckscope: --samples: expected 1 to 1000, not '%s'\n",
 					optarg);
 				return 1;

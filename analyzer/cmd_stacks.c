@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "analysis.h"
+#include "cli.h"
 #include "classify.h"
 #include "json_out.h"
 #include "ptrace_sample.h"
@@ -67,17 +68,6 @@ static void usage(FILE *f)
 	      "thread in Condition.wait() vs one idle in queue.get()).\n"
 	      "\n"
 	      "Exit status: 0 sampled, 1 usage error, 2 could not sample.\n", f);
-}
-
-static bool parse_long(const char *s, long lo, long hi, long *out)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
-		return false;
-	*out = v;
-	return true;
 }
 
 static void sleep_ms(long ms)
@@ -548,27 +538,27 @@ int cmd_stacks(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "p:n:i:f:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (!parse_long(optarg, 1, 0x7fffffff, &pid)) {
+			if (!cli_parse_long(optarg, 1, 0x7fffffff, &pid)) {
 				fprintf(stderr, "stuckscope: --pid: not a process id: '%s'\n", optarg);
 				return EXIT_USAGE;
 			}
 			break;
 		case 'n':
-			if (!parse_long(optarg, 1, 10000, &samples)) {
+			if (!cli_parse_long(optarg, 1, 10000, &samples)) {
 				fprintf(stderr, "stuckscope: --samples: expected 1..10000, not '%s'\n",
 					optarg);
 				return EXIT_USAGE;
 			}
 			break;
 		case 'i':
-			if (!parse_long(optarg, 0, 3600000, &interval)) {
+			if (!cli_parse_long(optarg, 0, 3600000, &interval)) {
 				fprintf(stderr, "stuckscope: --interval: expected milliseconds, not "
 						"'%s'\n", optarg);
 				return EXIT_USAGE;
 			}
 			break;
 		case 't':
-			if (!parse_long(optarg, 1, 60000, &timeout)) {
+			if (!cli_parse_long(optarg, 1, 60000, &timeout)) {
 				fprintf(stderr, "stuckscope: --timeout: expected milliseconds, not "
 						"'%s'\n", optarg);
 				return EXIT_USAGE;

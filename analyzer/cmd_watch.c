@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "analysis.h"
+#include "cli.h"
 #include "bundle.h"
 #include "report.h"
 #include "rule.h"
@@ -141,17 +142,6 @@ static int list_triggers(void)
 		fputs("\n\n", stdout);
 	}
 	return 0;
-}
-
-static bool parse_long(const char *s, long lo, long hi, long *out)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
-		return false;
-	*out = v;
-	return true;
 }
 
 static bool parse_secs(const char *s, double lo, double hi, double *out)
@@ -615,7 +605,7 @@ int cmd_watch(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (!parse_long(optarg, 1, 65535, &v)) {
+			if (!cli_parse_long(optarg, 1, 65535, &v)) {
 				fprintf(stderr, "stuckscope: --port: not a port number: '%s'\n", optarg);
 				return 1;
 			}
@@ -623,7 +613,7 @@ int cmd_watch(int argc, char **argv)
 				cfg.ports[cfg.n_ports++] = (uint16_t)v;
 			break;
 		case 'P':
-			if (!parse_long(optarg, 1, 0x3fffffff, &v) || v == getpid()) {
+			if (!cli_parse_long(optarg, 1, 0x3fffffff, &v) || v == getpid()) {
 				fprintf(stderr, "stuckscope: --pid: not a process id to watch: '%s'\n",
 					optarg);
 				return 1;
@@ -635,14 +625,14 @@ int cmd_watch(int argc, char **argv)
 			o.dir = optarg;
 			break;
 		case 'k':
-			if (!parse_long(optarg, 1, 10000, &o.keep)) {
+			if (!cli_parse_long(optarg, 1, 10000, &o.keep)) {
 				fprintf(stderr, "stuckscope: --keep: expected 1 to 10000, not '%s'\n",
 					optarg);
 				return 1;
 			}
 			break;
 		case 'M':
-			if (!parse_long(optarg, 1, 1L << 30, &o.max_disk_mb)) {
+			if (!cli_parse_long(optarg, 1, 1L << 30, &o.max_disk_mb)) {
 				fprintf(stderr, "stuckscope: --max-disk: expected megabytes (>= 1), "
 						"not '%s'\n", optarg);
 				return 1;
@@ -670,7 +660,7 @@ int cmd_watch(int argc, char **argv)
 			}
 			break;
 		case 'n':
-			if (!parse_long(optarg, 1, 1000, &v)) {
+			if (!cli_parse_long(optarg, 1, 1000, &v)) {
 				fprintf(stderr, "stuckscope: --samples: expected 1 to 1000, not '%s'\n",
 					optarg);
 				return 1;
@@ -681,7 +671,7 @@ int cmd_watch(int argc, char **argv)
 			o.capture = true;
 			break;
 		case 1: case 2: case 3: case 4:
-			if (!parse_long(optarg, 0, 1L << 40, &v)) {
+			if (!cli_parse_long(optarg, 0, 1L << 40, &v)) {
 				fprintf(stderr, "stuckscope: %s: expected a count (0 turns it off), "
 						"not '%s'\n", argv[optind - 1], optarg);
 				return 1;
