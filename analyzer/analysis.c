@@ -108,6 +108,18 @@ void input_textcur(const struct input *in, struct textcur *c)
 		textcur_next(c, &skip);
 }
 
+const char *evidence_text(struct arena *a, struct span line)
+{
+	line = span_trim(line);
+	if (line.n > EVIDENCE_TEXT_MAX) {
+		size_t n = EVIDENCE_TEXT_MAX;
+		while (n > 0 && ((unsigned char)line.p[n] & 0xC0) == 0x80)
+			n--;
+		line.n = n;
+	}
+	return arena_strndup(a, line.p, line.n);
+}
+
 bool input_line_ok(struct analysis *an, const struct input *in, const struct textcur *c,
 		   struct span line)
 {

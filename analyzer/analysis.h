@@ -86,6 +86,11 @@ bool input_line_ok(struct analysis *an, const struct input *in, const struct tex
 bool input_records_full(struct analysis *an, const struct input *in, const struct textcur *c,
 			struct span line, uint64_t records, const char *what);
 
+/* The line as evidence: trimmed, at most EVIDENCE_TEXT_MAX bytes, never
+ * cut inside a UTF-8 sequence, copied into the arena. */
+#define EVIDENCE_TEXT_MAX 300
+const char *evidence_text(struct arena *a, struct span line);
+
 struct at_label {
 	const char *label;	/* matched against the display path and basename */
 	double at;

@@ -22,7 +22,6 @@
 #include "analysis.h"
 #include "parsers.h"
 
-#define NETSTAT_TEXT_MAX 300
 
 struct netstat_parser {
 	struct analysis *an;
@@ -46,18 +45,6 @@ static bool netstat_is_digits(struct span s)
 		if (s.p[i] < '0' || s.p[i] > '9')
 			return false;
 	return true;
-}
-
-static const char *netstat_text(struct arena *a, struct span line)
-{
-	line = span_trim(line);
-	if (line.n > NETSTAT_TEXT_MAX) {
-		size_t n = NETSTAT_TEXT_MAX;
-		while (n > 0 && ((unsigned char)line.p[n] & 0xC0) == 0x80)
-			n--;
-		line.n = n;
-	}
-	return arena_strndup(a, line.p, line.n);
 }
 
 static struct sock_snapshot *netstat_snapshot(struct netstat_parser *ps)
@@ -282,7 +269,7 @@ static void netstat_row(struct netstat_parser *ps, struct span line)
 	row.src.file = file;
 	row.src.line = ln;
 	row.src.at = ps->in->at;
-	row.src.text = netstat_text(&an->arena, line);
+	row.src.text = evidence_text(&an->arena, line);
 	struct sock_row *r = sock_snapshot_add_row(&an->inc, snap);
 	*r = row;
 	ps->rows++;

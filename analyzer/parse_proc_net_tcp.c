@@ -28,7 +28,6 @@
 #include "analysis.h"
 #include "parsers.h"
 
-#define PROC_TEXT_MAX 300
 
 struct proc_parser {
 	struct analysis *an;
@@ -38,14 +37,6 @@ struct proc_parser {
 	bool header;
 	uint64_t rows;
 };
-
-static const char *proc_text(struct arena *a, struct span line)
-{
-	line = span_trim(line);
-	if (line.n > PROC_TEXT_MAX)
-		line.n = PROC_TEXT_MAX;	/* the kernel prints ASCII only */
-	return arena_strndup(a, line.p, line.n);
-}
 
 static struct sock_snapshot *proc_snapshot(struct proc_parser *ps)
 {
@@ -228,7 +219,7 @@ static void proc_row(struct proc_parser *ps, struct span line)
 	row.src.file = file;
 	row.src.line = ln;
 	row.src.at = ps->in->at;
-	row.src.text = proc_text(&an->arena, line);
+	row.src.text = evidence_text(&an->arena, line);
 	struct sock_row *r = sock_snapshot_add_row(&an->inc, snap);
 	*r = row;
 	ps->rows++;

@@ -24,7 +24,6 @@
 #include "parsers.h"
 
 /* Longest excerpt of a line kept as evidence. */
-#define SS_TEXT_MAX 300
 
 struct ss_parser {
 	struct analysis *an;
@@ -70,20 +69,6 @@ static bool ss_is_netid(struct span s)
 		if (span_eq(s, netids[i]))
 			return true;
 	return false;
-}
-
-/* The line as evidence: trimmed, at most SS_TEXT_MAX bytes, not cut inside a
- * UTF-8 sequence, copied into the arena. */
-static const char *ss_text(struct arena *a, struct span line)
-{
-	line = span_trim(line);
-	if (line.n > SS_TEXT_MAX) {
-		size_t n = SS_TEXT_MAX;
-		while (n > 0 && ((unsigned char)line.p[n] & 0xC0) == 0x80)
-			n--;
-		line.n = n;
-	}
-	return arena_strndup(a, line.p, line.n);
 }
 
 static size_t ss_leading_blanks(struct span s)
@@ -512,7 +497,7 @@ static void ss_row(struct ss_parser *ps, struct span line)
 	row.src.file = file;
 	row.src.line = ln;
 	row.src.at = ps->in->at;
-	row.src.text = ss_text(&an->arena, line);
+	row.src.text = evidence_text(&an->arena, line);
 	struct sock_row *r = sock_snapshot_add_row(&an->inc, snap);
 	*r = row;
 	ps->rows++;
