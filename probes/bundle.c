@@ -414,7 +414,11 @@ int bundle_discover(struct bundle *b, char *err, size_t errsz)
 		}
 	}
 	if (!b->n_targets) {
-		snprintf(err, errsz, "no process holds the listening socket (not visible from here?)");
+		/* other users' /proc/PID/fd can't be read without root (or
+		 * CAP_SYS_PTRACE): say so rather than leave the user guessing */
+		snprintf(err, errsz, "no process holds the listening socket (not visible from "
+			 "here?%s)", geteuid() != 0 ? " other users' processes need root: run "
+			 "attach as root" : "");
 		return -1;
 	}
 	return 0;
