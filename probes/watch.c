@@ -26,7 +26,8 @@
 #define WATCH_MAX_SOCKS 8192		/* rows kept per ring snapshot */
 #define WATCH_MAX_TASK_BYTES (1u << 20)	/* thread stat lines per snapshot */
 #define WATCH_REDISCOVER_S 60.0
-#define WATCH_RETRY_S 5.0		/* nothing to watch yet: look again */
+#define WATCH_RETRY_S 1.0		/* nothing to watch yet: look again (a later
+					 * server is seen within ~1 s) */
 #define NETNS_TIMEOUT_MS 5000
 
 /* TCP states (include/net/tcp_states.h) */
