@@ -115,17 +115,8 @@ int cmd_attach(int argc, char **argv)
 			opt.dir = optarg;
 			break;
 		case 'f':
-			if (strcmp(optarg, "text") == 0)
-				format = FMT_TEXT;
-			else if (strcmp(optarg, "json") == 0)
-				format = FMT_JSON;
-			else if (strcmp(optarg, "html") == 0)
-				format = FMT_HTML;
-			else {
-				fprintf(stderr, "stuckscope: --format: expected text, html or json, "
-						"not '%s'\n", optarg);
+			if (!cli_parse_format(optarg, &format))
 				return 1;
-			}
 			break;
 		case 'h':
 			attach_usage(stdout);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "analysis.h"
+#include "cli.h"
 #include "report.h"
 #include "rule.h"
 
@@ -110,16 +111,7 @@ static int cmd_analyze(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "f:o:vqh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			/* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): getopt sets it */
-			if (strcmp(optarg, "text") == 0)
-				an.opt.format = FMT_TEXT;
-			else if (strcmp(optarg, "json") == 0)
-				an.opt.format = FMT_JSON;
-			else if (strcmp(optarg, "html") == 0)
-				an.opt.format = FMT_HTML;
-			else {
-				fprintf(stderr, "stuckscope: --format: expected text, html or json, "
-						"not '%s'\n", optarg);
+			if (!cli_parse_format(optarg, &an.opt.format)) {
 				analysis_release(&an);
 				return EXIT_USAGE;
 			}
