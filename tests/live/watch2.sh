@@ -149,8 +149,14 @@ print("%.2f %s" % (t_bundle - float(w[0]) if w else -1.0, trig if w else trig + 
 EOF
 )
 lat=${out%% *}
-check "trigger latency: bundle ${lat} s after the first ListenOverflows increment (trigger ${out#* }), <= 3 s" \
-	'$PY -c "import sys; sys.exit(not (-60 < float(sys.argv[1]) <= 3.0))" "$lat" 2>/dev/null' "$out"
+if [ "$lat" = "-1.00" ]; then
+	# another trigger fired before any overflow: nothing to measure, and
+	# that must not count as a pass
+	echo "SKIP live watch: trigger latency not measured: ${out#* }"
+else
+	check "trigger latency: bundle ${lat} s after the first ListenOverflows increment (trigger ${out#* }), <= 3 s" \
+		'$PY -c "import sys; sys.exit(not (0 <= float(sys.argv[1]) <= 3.0))" "$lat" 2>/dev/null' "$out"
+fi
 
 # ---- 2. the ring and the stuck workers
 out=$($PY - "$B" <<'EOF' 2>&1
