@@ -6,6 +6,7 @@
  * terminal. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
@@ -394,9 +395,11 @@ void report_text_write(FILE *out, const struct analysis *an, bool color)
 	}
 	header(&t, an);
 	verdict(&t, an);
-	bool shown[4096] = { false };
-	if (an->findings.n <= 4096)
+	/* one flag per finding: placed in the chain already */
+	bool *shown = calloc(an->findings.n ? an->findings.n : 1, sizeof(*shown));
+	if (shown)
 		chain(&t, an, shown);
+	free(shown);
 	findings(&t, an);
 	listing(&t, "WHERE THE SOURCES AGREE OR NOT", (const char *const *)an->notes.v, an->notes.n);
 	listing(&t, "CHECKED AND FINE", (const char *const *)an->checked.v, an->checked.n);
