@@ -206,10 +206,20 @@ static int read_small(const char *path, char *buf, size_t size)
 }
 
 /* /proc/PID/status "Key:\tvalue" as a number, -1 absent */
+static long status_field_path(const char *sub, const char *key);
+
 static long status_field(pid_t pid, const char *key)
 {
-	char path[64], buf[4096];
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	char sub[32];
+	snprintf(sub, sizeof(sub), "%d", pid);
+	return status_field_path(sub, key);
+}
+
+/* A numeric field of /proc/SUB/status (SUB = "PID" or "PID/task/TID"). */
+static long status_field_path(const char *sub, const char *key)
+{
+	char path[96], buf[4096];
+	snprintf(path, sizeof(path), "/proc/%s/status", sub);
 	if (read_small(path, buf, sizeof(buf)) < 0)
 		return -1;
 	size_t kl = strlen(key);
@@ -876,6 +886,20 @@ static int seize_new(struct ps_session *s, char *err, size_t errsz)
 			continue;
 		}
 		if (e == EPERM) {
+			/* EPERM also answers a second SEIZE of a thread we already
+			 * trace (a churning target: the listing met the same tid
+			 * twice). The thread's own TracerPid tells: if it is us,
+			 * we hold it and it will be interrupted with the others. */
+			char tp[64];
+			snprintf(tp, sizeof(tp), "%d/task/%d", s->pid, t->tid);
+			if (status_field_path(tp, "TracerPid") == (long)getpid()) {
+				if (reg_add(t->tid) < 0) {
+					snprintf(err, errsz, "out of memory");
+					return -1;
+				}
+				t->seized = true;
+				continue;
+			}
 			explain_eperm(s->pid, err, errsz);
 			return -1;
 		}
