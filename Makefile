@@ -23,7 +23,7 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_NAMES := $(FUZZ_SRC:tests/fuzz/%.c=%)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps demo test check unit golden golden-update corpus install clean lint fuzz bench asan lab lab-all
+.PHONY: all deps deps-build demo test check unit golden golden-update corpus install clean lint fuzz bench asan lab lab-all
 
 all: stuckscope
 
@@ -53,11 +53,15 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libstuckscope.a tests/testutil.h
 	@echo "  TEST    $@"
 	@$(CC) $(CPPFLAGS) -Itests $(ALL_CFLAGS) -o $@ $< $(WHOLE_LIB) $(LIBS) $(TEST_LIBS)
 
-# Install the Debian packages that build and test need, when missing.
+# Install the Debian packages that build (deps-build) and test (deps) need,
+# when missing: the demo needs only the first set.
 deps:
-	@tests/install-deps.sh
+	@tests/install-deps.sh test
 
-demo: deps
+deps-build:
+	@tests/install-deps.sh build
+
+demo: deps-build
 	@$(MAKE) --no-print-directory stuckscope
 	./stuckscope analyze samples/prefork-condvar-w4 || true
 
