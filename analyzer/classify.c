@@ -167,7 +167,9 @@ static bool python_site(const struct stack_sample *s, struct site *out, char *bu
 		}
 		if (py_is(f, "threading.py", "wait")) {
 			out->kind = BLK_CONDVAR;
-			how = "Condition.wait()";
+			/* Event.wait() is threading.py's wait() calling Condition's */
+			how = how && strcmp(how, "Condition.wait()") == 0 ? "Event.wait()"
+			      : "Condition.wait()";
 			/* keep looking: queue.get/put call it */
 			continue;
 		}
@@ -533,6 +535,10 @@ void classify_processes(struct analysis *an)
 	struct incident *inc = &an->inc;
 	note_vec *notes = arena_alloc(&an->arena, sizeof(*notes));
 	an->classify_notes = notes;
+	uint32_t conn_snaps = 0;
+	for (size_t i = 0; i < inc->sock_snaps.n; i++)
+		if (inc->sock_snaps.v[i]->has_owners && !inc->sock_snaps.v[i]->listen_only)
+			conn_snaps++;
 	/* parents: processes that other known processes name as ppid */
 	for (size_t i = 0; i < inc->processes.n; i++) {
 		struct process *p = inc->processes.v[i];
@@ -575,8 +581,19 @@ void classify_processes(struct analysis *an)
 		for (size_t k = 0; k < p->threads.n; k++)
 			if (p->threads.v[k].cpu_ticks_delta > 0)
 				progress = true;
+		/* Work queued that nobody takes: connections this worker accepted
+		 * whose requests no thread reads, in every one of the last two
+		 * socket snapshots (or the only one). With stuck threads and no
+		 * thread running, the worker cannot complete requests even while
+		 * its acceptor still accepts: it accepts into a queue nobody
+		 * drains, which is worse than not accepting at all. */
+		p->accepting = accepting;
+		bool undrained = p->waiting_conns > 0 &&
+				 (p->waiting_runs >= 2 || conn_snaps == 1);
 		if (p->role == ROLE_PARENT)
 			p->state = stuck ? PST_STUCK : PST_HEALTHY;
+		else if (stuck && undrained && !running)
+			p->state = PST_STUCK;
 		else if (stuck && !accepting && !progress)
 			p->state = PST_STUCK;
 		else if (running && !accepting)

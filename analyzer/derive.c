@@ -250,6 +250,31 @@ static void derive_processes(struct analysis *an)
 			}
 		}
 	}
+	/* connections waiting on each owner, snapshot by snapshot: a worker that
+	 * holds accepted connections nobody reads in several snapshots in a row
+	 * has work queued that no thread takes (classify.c) */
+	for (size_t i = 0; i < inc->sock_snaps.n; i++) {
+		const struct sock_snapshot *s = inc->sock_snaps.v[i];
+		if (!s->has_owners || s->listen_only)
+			continue;
+		for (size_t k = 0; k < inc->processes.n; k++)
+			inc->processes.v[k]->waiting_conns = 0;
+		for (size_t r = 0; r < s->rows.n; r++) {
+			const struct sock_row *row = &s->rows.v[r];
+			if (row->state != TCP_CLOSE_WAIT &&
+			    !(row->state == TCP_ESTABLISHED && sock_unread(row) > 0))
+				continue;
+			for (uint32_t o = 0; o < row->n_owners; o++) {
+				struct process *p = incident_process(inc, row->owners[o].pid, false);
+				if (p)
+					p->waiting_conns++;
+			}
+		}
+		for (size_t k = 0; k < inc->processes.n; k++) {
+			struct process *p = inc->processes.v[k];
+			p->waiting_runs = p->waiting_conns ? p->waiting_runs + 1 : 0;
+		}
+	}
 	/* CLOSE_WAIT and unread bytes per owner, from the last snapshot with owners */
 	const struct sock_snapshot *last = NULL;
 	for (size_t i = inc->sock_snaps.n; i-- > 0;)

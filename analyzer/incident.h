@@ -185,6 +185,7 @@ struct process {
 	enum proc_role role;
 	enum proc_state state;
 	bool undecided;		/* the evidence cannot tell stuck from idle */
+	bool accepting;		/* a thread waits in accept()/poll() for connections */
 	VEC(struct thread) threads;
 	int64_t fds, fd_limit;	/* -1 unknown */
 	int64_t fd_sockets;	/* of fds, sockets; -1 unknown */
@@ -192,6 +193,11 @@ struct process {
 	/* derived from the last socket snapshot with owners */
 	uint32_t close_wait;
 	uint64_t unread_bytes;
+	/* connections it holds whose requests nobody reads (ESTAB with unread
+	 * Recv-Q, or CLOSE-WAIT): in the last snapshot with owners, and in how
+	 * many such snapshots in a row up to it */
+	uint32_t waiting_conns;
+	uint32_t waiting_runs;
 	struct provenance src;
 };
 

@@ -166,7 +166,28 @@ static void run(struct analysis *an, const struct rule *self)
 		buf_append(detail, sizeof(detail), &off,
 			   "%zu threads stuck, each in the same wait in every trailing sample (up to %u samples over %.0f s), "
 			   "%lld CPU ticks used; ", n_threads, max_same, window, (long long)cpu);
-	buf_append(detail, sizeof(detail), &off, "no stuck worker has a thread in accept(). ");
+	size_t still_accepting = 0;
+	uint32_t undrained = 0;
+	for (size_t i = 0; i < inc->processes.n; i++) {
+		const struct process *p = inc->processes.v[i];
+		if (p->state == PST_STUCK && p->role != ROLE_PARENT && p->accepting) {
+			still_accepting++;
+			undrained += p->waiting_conns;
+		}
+	}
+	if (still_accepting == stuck_workers)
+		buf_append(detail, sizeof(detail), &off,
+			   "%s still accept%s connections (a thread in accept()) into a queue no "
+			   "thread drains: %u connections %s wait unread or in CLOSE-WAIT. ",
+			   stuck_workers == 1 ? "it" : "they", stuck_workers == 1 ? "s" : "",
+			   undrained, stuck_workers == 1 ? "it holds" : "they hold");
+	else if (still_accepting)
+		buf_append(detail, sizeof(detail), &off,
+			   "%zu of them still accept connections (a thread in accept()) into a "
+			   "queue no thread drains: %u connections they hold wait unread or in "
+			   "CLOSE-WAIT. ", still_accepting, undrained);
+	else
+		buf_append(detail, sizeof(detail), &off, "no stuck worker has a thread in accept(). ");
 	if (py)
 		buf_append(detail, sizeof(detail), &off,
 			   "Decided by the Python frames (py-bt): native frames show the same "
@@ -245,7 +266,12 @@ static void run(struct analysis *an, const struct rule *self)
 	size_t po = 0;
 	for (size_t i = 0; i < f->pids.n; i++)
 		buf_append(pids, sizeof(pids), &po, "%s%d", i ? ", " : "", f->pids.v[i]);
-	if (top_kind == BLK_MUTEX)
+	if (top_what && strncmp(top_what, "Event.wait()", 12) == 0)
+		finding_advice(an, f, "Nothing ever sets the event waited on at %s: find the code "
+				      "that should set it (a backend call that never returns, an error "
+				      "path that skips it) and give the wait a timeout. Restarting "
+				      "workers %s restores capacity meanwhile.", where, pids);
+	else if (top_kind == BLK_MUTEX)
 		finding_advice(an, f, "Find who holds the lock waited on at %s and why it is never "
 				      "released (an unlock missing on an error path, or a lock order "
 				      "inversion). Restarting workers %s restores capacity meanwhile.",
@@ -266,7 +292,9 @@ const struct rule rule_workers_stuck = {
 	       "the same condition-variable, mutex, semaphore or futex wait with no timeout is "
 	       "in every trailing sample and no CPU time was used; waiting for work when idle in "
 	       "accept, epoll_wait, poll, select or queue.get. A worker is stuck when it has "
-	       "stuck threads, none in accept(), and made no progress. Python lock waits look "
+	       "stuck threads, none in accept(), and made no progress; or when it has stuck "
+	       "threads, no thread running, and holds accepted connections nobody reads in the "
+	       "last two socket snapshots (it accepts into a queue no thread drains). Python lock waits look "
 	       "the same natively whether stuck or idle: py-bt frames decide, else CLOSE-WAIT "
 	       "ownership and CPU time (with lower confidence).",
 	.needs = NEED_STACKS,

@@ -89,7 +89,28 @@ EXPECT=$(echo "$PARENT $WORKERS" | tr ' ' '\n' | grep . | sort -n | tr '\n' ' ')
 # bounded load: clients give up after 4 s (CLOSE_WAIT on the stuck workers)
 start 60 "$TMP/clients.out" $PY "$SERVERS/clients.py" get --port $PORT --count 400 \
 	--concurrency 40 --timeout 4
-sleep 2
+
+# The precondition, checked the way a user would: every buggy worker holds
+# connections nobody reads (ESTAB with unread Recv-Q, or CLOSE-WAIT) in two
+# `ss -tnp` looks 0.5 s apart. Under a loaded machine the load may take a few
+# seconds to reach a worker; wait for it (bounded), never attach before.
+waiting_conns() {	# PID -> connections it owns that nobody reads
+	ip netns exec "$NS" ss -Htnp 2>/dev/null | awk -v pid="pid=$1," '
+		index($0, pid) && (($1 == "ESTAB" && $2 > 0) || $1 == "CLOSE-WAIT") { n++ }
+		END { print n + 0 }'
+}
+held=""
+for _ in $(seq 40); do
+	held=""
+	for p in $BUGGY; do
+		a=$(waiting_conns "$p"); sleep 0.25; b=$(waiting_conns "$p")
+		[ "$a" -gt 0 ] && [ "$b" -gt 0 ] && held="$held $p"
+	done
+	[ "$(echo $held)" = "$(echo $BUGGY)" ] && break
+	sleep 0.25
+done
+check "precondition: every buggy worker holds connections nobody reads (${held# })" \
+	'[ "$(echo $held)" = "$(echo $BUGGY)" ]' "buggy $BUGGY, holding:$held"
 
 # ---- 1. attach --port from inside the netns
 B1=$TMP/b1
@@ -158,6 +179,48 @@ fi
 out=$("$BIN" analyze --format json "$B1" 2>/dev/null | $PY -c 'import json,sys; r=json.load(sys.stdin); print(r["verdict"], r["root_cause"])')
 out1=$($PY -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["verdict"], r["root_cause"])' "$TMP/r1.json")
 check "stuckscope analyze BUNDLE gives the same verdict" '[ "$out" = "$out1" ]' "analyze: $out, attach: $out1"
+
+# ---- 1b. the first minute: the handlers of the buggy workers are all stuck
+# while their acceptors still accept (a queue of 64 never fills), so each
+# accepts into a queue nobody drains. Those workers are stuck, not healthy
+# (before classify.c weighed undrained work, they were reported healthy).
+FM_PORT=8001
+FM_PIDS=$TMP/fm.pids
+start 60 "$TMP/fm-server.out" $PY "$SERVERS/prefork.py" --port $FM_PORT --backlog 64 --workers 4 \
+	--threads 4 --queue 64 --work-ms 50 --stuck-workers 2 --pidfile "$FM_PIDS"
+FM_G=$LAST
+for _ in $(seq 100); do
+	[ "$(grep -c ' thread acceptor ' "$FM_PIDS" 2>/dev/null)" = 4 ] && break
+	sleep 0.1
+done
+FM_BUGGY=$(sed -n 's/^prefork.py: worker [0-9]* pid=\([0-9]*\) ppid=.*BUGGY.*/\1/p' "$FM_PIDS" | sort -n | tr '\n' ' ')
+start 40 "$TMP/fm-clients.out" $PY "$SERVERS/clients.py" get --port $FM_PORT --count 200 \
+	--concurrency 20 --timeout 4
+for _ in $(seq 40); do
+	n=0
+	for p in $FM_BUGGY; do
+		[ "$(ip netns exec "$NS" ss -Htnp 2>/dev/null | grep -c "pid=$p,")" -ge 6 ] && n=$((n + 1))
+	done
+	[ "$n" = 2 ] && break
+	sleep 0.25
+done
+ip netns exec "$NS" timeout 60 "$BIN" attach --port $FM_PORT --duration 3 --samples 3 -o "$TMP/bfm" \
+	--format json >"$TMP/rfm.json" 2>"$TMP/rfm.err"
+out=$($PY - "$TMP/rfm.json" "$FM_BUGGY" <<'EOF' 2>&1
+import json, sys
+r = json.load(open(sys.argv[1]))
+buggy = set(int(x) for x in sys.argv[2].split())
+procs = {p["pid"]: p for p in r["processes"]}
+stuck = set(p for p in procs if procs[p]["state"] == "stuck")
+accepting = set(p for p in buggy if any(t["blocked_on"] == "accept" for t in procs[p]["threads"]))
+assert stuck == buggy, "stuck %s, buggy %s" % (sorted(stuck), sorted(buggy))
+print("stuck %s, of them still in accept(): %s" % (sorted(stuck), sorted(accepting)))
+EOF
+)
+mrc=$?
+check "first minute: workers whose handlers are all stuck are stuck while they accept ($out)" \
+	'[ $mrc = 0 ] && [ -n "$FM_BUGGY" ]' "$out $(head -c 300 "$TMP/rfm.err")"
+kill -TERM -- "-$FM_G" 2>/dev/null
 
 # ---- 2. --pid discovery (a healthy worker named: finds the whole family)
 B2=$TMP/b2
