@@ -9,14 +9,14 @@ PKGS     := libpcap libunwind-ptrace libelf libdw jansson libmnl
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wno-format-nonliteral -Wvla -Wpointer-arith
 CFLAGS   ?= -O2 -g
-CPPFLAGS += -D_GNU_SOURCE -Ianalyzer -Irules -Iprobes
+CPPFLAGS += -D_GNU_SOURCE -I. -Ianalyzer
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SAN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS     := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
 TEST_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 BUILD    ?= build
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.1)
 
-LIB_SRC  := $(filter-out analyzer/main.c,$(wildcard analyzer/*.c rules/*.c probes/*.c))
+LIB_SRC  := $(filter-out analyzer/cli/main.c,$(wildcard analyzer/*/*.c rules/*.c probes/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/test_*.c)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
@@ -27,10 +27,13 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
 all: stuckscope
 
-$(BUILD)/%.o: %.c $(wildcard analyzer/*.h rules/*.h probes/*.h)
+# -MMD -MP: each object's header dependencies, written by the compiler
+$(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	@$(CC) $(CPPFLAGS) -DSTUCKSCOPE_VERSION='"$(VERSION)"' $(ALL_CFLAGS) -c -o $@ $<
+	@$(CC) $(CPPFLAGS) -DSTUCKSCOPE_VERSION='"$(VERSION)"' $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 $(BUILD)/libstuckscope.a: $(LIB_OBJ)
 	@rm -f $@
@@ -41,9 +44,9 @@ $(BUILD)/libstuckscope.a: $(LIB_OBJ)
 # object out of a static archive, so without it no parser would be linked.
 WHOLE_LIB = -Wl,--whole-archive $(BUILD)/libstuckscope.a -Wl,--no-whole-archive
 
-$(BUILD)/stuckscope: $(BUILD)/analyzer/main.o $(BUILD)/libstuckscope.a
+$(BUILD)/stuckscope: $(BUILD)/analyzer/cli/main.o $(BUILD)/libstuckscope.a
 	@echo "  LD      $@"
-	@$(CC) $(ALL_CFLAGS) -o $@ $(BUILD)/analyzer/main.o $(WHOLE_LIB) $(LIBS)
+	@$(CC) $(ALL_CFLAGS) -o $@ $(BUILD)/analyzer/cli/main.o $(WHOLE_LIB) $(LIBS)
 
 stuckscope: $(BUILD)/stuckscope
 	@cp $< $@
@@ -128,9 +131,9 @@ TIDY_FLAGS = $(CPPFLAGS) -DSTUCKSCOPE_VERSION='"$(VERSION)"' -std=c11 \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \
-		--suppress=missingIncludeSystem -Ianalyzer -Irules -Iprobes analyzer rules probes
+		--suppress=missingIncludeSystem -I. -Ianalyzer analyzer rules probes
 	@echo "clang-tidy analyzer rules probes"
-	@ls analyzer/*.c rules/*.c probes/*.c | xargs -P "$$(nproc)" -I{} \
+	@ls analyzer/*/*.c rules/*.c probes/*.c | xargs -P "$$(nproc)" -I{} \
 		clang-tidy --quiet {} -- $(TIDY_FLAGS) 2>/dev/null
 
 clean:

@@ -9,7 +9,7 @@
  * kernel send SYN cookies under an ordinary burst. */
 #include <stdio.h>
 
-#include "derive.h"
+#include "derive/derive.h"
 #include "rule.h"
 
 /* Most connections on the listener's port at once in any snapshot. */

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "derive.h"
+#include "derive/derive.h"
 #include "rule.h"
 
 #define CW_MANY 5		/* this many on one process in one snapshot */

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "classify.h"
+#include "derive/classify.h"
 #include "rule.h"
 
 static struct thread *find_thread(struct process *p, int32_t tid)

@@ -4,7 +4,7 @@
 #ifndef STUCKSCOPE_RULE_H
 #define STUCKSCOPE_RULE_H
 
-#include "analysis.h"
+#include "model/analysis.h"
 
 enum rule_needs {
 	NEED_SOCKETS = 1 << 0,

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "derive.h"
+#include "derive/derive.h"
 #include "rule.h"
 
 static int64_t delta_of(const struct incident *inc, const char *name, struct counter_span *sp)

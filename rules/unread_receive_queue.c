@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "derive.h"
+#include "derive/derive.h"
 #include "rule.h"
 
 #define BIG_RECVQ 65536u

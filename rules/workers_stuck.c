@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "classify.h"
-#include "report.h"
+#include "derive/classify.h"
+#include "report/report.h"
 #include "rule.h"
 
 static const char *kind_words(enum blocked_on b)

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis.h"
-#include "parsers.h"
+#include "model/analysis.h"
+#include "input/parsers.h"
 
 static void print_stats(const struct listener *l)
 {

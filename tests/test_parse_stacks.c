@@ -12,7 +12,7 @@
 
 #include <math.h>
 
-#include "stack_model.h"
+#include "input/stack_model.h"
 
 /* Referencing the parsers links them: analysis.c only declares them weak. */
 static int (*const parsers[])(struct analysis *, struct input *) = {

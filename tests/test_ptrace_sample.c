@@ -13,8 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "ptrace_sample.h"
-#include "symbolize.h"
+#include "probes/ptrace_sample.h"
+#include "probes/symbolize.h"
 
 /* ---- the child target */
 

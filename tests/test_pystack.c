@@ -11,8 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "ptrace_sample.h"
-#include "pystack.h"
+#include "probes/ptrace_sample.h"
+#include "probes/pystack.h"
 
 /* CPython 3.11.2's co_linetable of
  *

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "report.h"
+#include "report/report.h"
 
 static char dir[256];
 

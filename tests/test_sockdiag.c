@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "procfs.h"
-#include "sockdiag.h"
+#include "probes/procfs.h"
+#include "probes/sockdiag.h"
 
 #define BACKLOG 3
 #define QUEUED 2	/* connections left in the accept queue */

@@ -14,8 +14,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "analysis.h"
-#include "parsers.h"
+#include "model/analysis.h"
+#include "input/parsers.h"
 
 /* Path of a file in ../shared (corpus/..., bench/...). */
 static inline const char *shared_path(char *buf, size_t size, const char *rel)

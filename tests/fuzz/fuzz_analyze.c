@@ -6,9 +6,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "analysis.h"
-#include "parsers.h"
-#include "report.h"
+#include "model/analysis.h"
+#include "input/parsers.h"
+#include "report/report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

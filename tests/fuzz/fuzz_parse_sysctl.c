@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "analysis.h"
-#include "parsers.h"
+#include "model/analysis.h"
+#include "input/parsers.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,0 +1,575 @@
+/* parse_ss.c — iproute2 `ss` socket tables.
+ *
+ * Accepts what people paste after an incident: `ss -tan` with any of
+ * -l -p -i -e -m -o, old and new iproute2, with or without the header line,
+ * with or without the Netid column (shown when more than one socket family is
+ * listed, e.g. `ss -a`, `ss -tua`) and the State column (hidden when a state
+ * filter selects one state, `ss -o state established`), plus the shell prompt
+ * line people copy with it. Only TCP rows become sock_rows; other netids
+ * (udp, u_str, nl, ...) are counted and skipped, with their continuation lines.
+ *
+ * Layout of one socket (misc/ss.c, iproute2):
+ *
+ *   [Netid] [State] Recv-Q Send-Q Local:Port Peer:Port [users:((...))] [timer:(...)]
+ *           [uid:N] [ino:N] [sk:X] [cgroup:...] [v6only:N] [<->]
+ *   <TAB> skmem:(...) ts sack cubic ... rcv_space:N ... snd_wnd:N     (-i -m)
+ *
+ * For LISTEN sockets Recv-Q is the accept-queue length and Send-Q the
+ * accept-queue limit, sk_max_ack_backlog (tcp_diag_get_info(),
+ * net/ipv4/tcp_diag.c): snapshot->listen_send_q_is_limit. */
+#include <stdio.h>
+#include <string.h>
+
+#include "model/analysis.h"
+#include "parsers.h"
+
+/* Longest excerpt of a line kept as evidence. */
+
+struct ss_parser {
+	struct analysis *an;
+	struct input *in;
+	struct textcur c;
+	struct sock_snapshot *snap;
+	/* layout, from the header line when there is one */
+	bool header;
+	bool col_netid, col_state;
+	size_t indent;		/* leading blanks of the header: deeper = continuation */
+	/* from a copied command line: `ss -tanp state established` */
+	bool cmd_p;
+	int filter_state;	/* the one state selected, when the State column is hidden */
+	bool summary;		/* inside `ss -s` output */
+	bool warned_no_state;
+	/* the record continuation lines belong to */
+	size_t row_idx;		/* index + 1 into snap->rows; 0 = none */
+	bool skipping;		/* the last record was skipped: drop its continuations */
+	uint64_t rows, skipped;
+	uint32_t first_skipped_line;
+	const char *first_skipped;
+};
+
+static bool ss_is_digits(struct span s)
+{
+	if (s.n == 0)
+		return false;
+	for (size_t i = 0; i < s.n; i++)
+		if (s.p[i] < '0' || s.p[i] > '9')
+			return false;
+	return true;
+}
+
+/* ss netids (misc/ss.c: "tcp", "udp", "u_str", ...): a first token that is one
+ * of these is the Netid column even without a header. */
+static bool ss_is_netid(struct span s)
+{
+	static const char *const netids[] = {
+		"tcp", "udp", "raw", "u_str", "u_dgr", "u_seq", "nl", "p_raw", "p_dgr",
+		"sctp", "dccp", "mptcp", "tipc", "v_str", "v_dgr", "xdp", "icmp6", "???",
+	};
+	for (size_t i = 0; i < sizeof(netids) / sizeof(netids[0]); i++)
+		if (span_eq(s, netids[i]))
+			return true;
+	return false;
+}
+
+static size_t ss_leading_blanks(struct span s)
+{
+	size_t i = 0;
+	while (i < s.n && span_is_space(s.p[i]))
+		i++;
+	return i;
+}
+
+static struct sock_snapshot *ss_snapshot(struct ss_parser *ps)
+{
+	if (!ps->snap) {
+		struct analysis *an = ps->an;
+		ps->snap = incident_add_sock_snapshot(&an->inc, ps->in->display, ps->in->index,
+						      SOCKSRC_SS);
+		ps->snap->at = ps->in->at;
+		ps->snap->at_src = ps->in->at_src;
+		ps->snap->listen_send_q_is_limit = true;
+		ps->snap->has_owners = ps->cmd_p;
+	}
+	return ps->snap;
+}
+
+/* `ss` state-filter names (misc/ss.c sstate_namel[] and the filter keywords). */
+static int ss_filter_state(struct span s)
+{
+	static const struct {
+		const char *name;
+		int state;
+	} names[] = {
+		{ "established", TCP_ESTABLISHED }, { "syn-sent", TCP_SYN_SENT },
+		{ "syn-recv", TCP_SYN_RECV }, { "fin-wait-1", TCP_FIN_WAIT1 },
+		{ "fin-wait-2", TCP_FIN_WAIT2 }, { "time-wait", TCP_TIME_WAIT },
+		{ "closed", TCP_CLOSE }, { "close-wait", TCP_CLOSE_WAIT },
+		{ "last-ack", TCP_LAST_ACK }, { "listening", TCP_LISTEN },
+		{ "listen", TCP_LISTEN }, { "closing", TCP_CLOSING },
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (span_eq(s, names[i].name))
+			return names[i].state;
+	return TCP_STATE_UNKNOWN;
+}
+
+/* A copied shell command line: "user@host:~$ ss -tanp", "# ss -s",
+ * "$ sudo ss -ltn". Notes -p and a single-state filter. */
+static bool ss_cmdline(struct ss_parser *ps, struct span line)
+{
+	struct span rest = line, tok, prev = { NULL, 0 };
+	bool first = true, found = false;
+	int ntok = 0;
+	/* prompt, "sudo", the command: a socket row never has it this early */
+	while (ntok++ < 3 && span_token(&rest, &tok)) {
+		bool is_ss = span_eq(tok, "ss") || (tok.n > 3 && !memcmp(tok.p + tok.n - 3, "/ss", 3));
+		if (is_ss && (first || span_eq(prev, "sudo") ||
+			      (prev.n && (prev.p[prev.n - 1] == '$' || prev.p[prev.n - 1] == '#' ||
+					  prev.p[prev.n - 1] == '>')))) {
+			found = true;
+			break;
+		}
+		prev = tok;
+		first = false;
+	}
+	if (!found)
+		return false;
+	int states = 0, state = TCP_STATE_UNKNOWN;
+	while (span_token(&rest, &tok)) {
+		if (span_eq(tok, "--processes")) {
+			ps->cmd_p = true;
+		} else if (tok.n > 1 && tok.p[0] == '-' && tok.p[1] != '-') {
+			if (memchr(tok.p, 'p', tok.n))
+				ps->cmd_p = true;
+		} else if (span_eq(tok, "state")) {
+			struct span st;
+			if (span_token(&rest, &st)) {
+				states++;
+				state = ss_filter_state(st);
+			}
+		}
+	}
+	if (states == 1)
+		ps->filter_state = state;
+	if (ps->snap && ps->cmd_p)
+		ps->snap->has_owners = true;
+	return true;
+}
+
+/* A header line: "Netid State Recv-Q Send-Q Local Address:Port Peer Address:Port Process",
+ * new iproute2 glues "Peer Address:PortProcess". */
+static bool ss_header(struct ss_parser *ps, struct span line)
+{
+	struct span rest = span_trim(line), tok;
+	if (!span_token(&rest, &tok))
+		return false;
+	if (!(span_eq(tok, "Netid") || span_eq(tok, "State") || span_eq(tok, "Recv-Q")))
+		return false;
+	if (!span_contains(line, "Send-Q"))
+		return false;
+	ps->header = true;
+	ps->summary = false;
+	ps->col_netid = span_eq(tok, "Netid");
+	ps->col_state = span_eq(tok, "State") || (ps->col_netid && span_contains(line, " State "));
+	ps->indent = ss_leading_blanks(line);
+	ps->row_idx = 0;
+	ps->skipping = false;
+	ss_snapshot(ps);
+	return true;
+}
+
+static bool ss_digits_at(const char **pp, const char *end)
+{
+	const char *p = *pp;
+	while (p < end && *p >= '0' && *p <= '9')
+		p++;
+	if (p == *pp)
+		return false;
+	*pp = p;
+	return true;
+}
+
+static bool ss_lit_at(const char **pp, const char *end, const char *lit)
+{
+	size_t n = strlen(lit);
+	if ((size_t)(end - *pp) < n || memcmp(*pp, lit, n) != 0)
+		return false;
+	*pp += n;
+	return true;
+}
+
+/* At q (a '"'): `",pid=N,fd=N)` (iproute2 >= 3.18) or `",N,N)` (older).
+ * On success *after points past the ')'. */
+static bool ss_owner_tail(const char *q, const char *end, int64_t *pid, int64_t *fd,
+			  const char **after)
+{
+	const char *p = q;
+	if (!ss_lit_at(&p, end, "\","))
+		return false;
+	ss_lit_at(&p, end, "pid=");
+	const char *d = p;
+	if (!ss_digits_at(&p, end) || p - d > 10)
+		return false;
+	struct span sp = span_make(d, (size_t)(p - d));
+	if (!ss_lit_at(&p, end, ","))
+		return false;
+	ss_lit_at(&p, end, "fd=");
+	const char *f = p;
+	if (!ss_digits_at(&p, end) || p - f > 10)
+		return false;
+	struct span sf = span_make(f, (size_t)(p - f));
+	if (!ss_lit_at(&p, end, ")"))
+		return false;
+	uint64_t v;
+	if (!span_u64(sp, &v) || v > INT32_MAX)
+		return false;
+	*pid = (int64_t)v;
+	if (!span_u64(sf, &v) || v > INT32_MAX)
+		return false;
+	*fd = (int64_t)v;
+	*after = p;
+	return true;
+}
+
+/* users:(("comm",pid=N,fd=N),("comm2",pid=M,fd=K)) — ss prints comm between
+ * double quotes without escaping, so a comm may hold spaces, quotes, parens,
+ * commas, even `",pid=7,fd=8` (a real one: tests/data/sockets/ss-tanpie.txt).
+ * The end of a comm is the first `",pid=N,fd=N)` followed by what may follow
+ * an owner (`,("` or the closing `)` at the end of the token); failing that,
+ * the first `",pid=N,fd=N)` at all. Linear: a list that does not check out
+ * ends the scan. `s` starts at "users:("; *used is set to the bytes consumed.
+ * Returns false when not even one owner could be read. */
+static bool ss_users(struct ss_parser *ps, struct span s, struct sock_row *row, size_t *used)
+{
+	struct arena *a = &ps->an->arena;
+	const char *p = s.p + 7, *end = s.p + s.n;	/* past "users:(" */
+	VEC(struct sock_owner) owners = { NULL, 0, 0 };
+	bool ok = true;
+	for (;;) {
+		if (end - p >= 1 && *p == ')') {	/* end of list */
+			p++;
+			break;
+		}
+		if (!ss_lit_at(&p, end, "(\"")) {
+			ok = false;
+			break;
+		}
+		const char *comm = p, *first_after = NULL, *good_after = NULL, *q;
+		const char *first_q = NULL, *good_q = NULL;
+		int64_t pid = -1, fd = -1, fpid = -1, ffd = -1;
+		for (q = comm; q < end; q++) {
+			const char *after;
+			int64_t cpid, cfd;
+			if (*q != '"' || !ss_owner_tail(q, end, &cpid, &cfd, &after))
+				continue;
+			if (!first_q) {
+				first_q = q;
+				first_after = after;
+				fpid = cpid;
+				ffd = cfd;
+			}
+			bool next_owner = end - after >= 3 && !memcmp(after, ",(\"", 3);
+			bool list_end = end - after >= 1 && *after == ')' &&
+					(end - after == 1 || span_is_space(after[1]));
+			if (next_owner || list_end) {
+				good_q = q;
+				good_after = after;
+				pid = cpid;
+				fd = cfd;
+				break;
+			}
+		}
+		if (!good_q) {
+			if (!first_q) {
+				ok = false;
+				break;
+			}
+			good_q = first_q;
+			good_after = first_after;
+			pid = fpid;
+			fd = ffd;
+			ok = false;	/* take this one, then stop */
+		}
+		struct sock_owner *o = VEC_PUSH(a, &owners);
+		o->pid = (int32_t)pid;
+		o->fd = (int32_t)fd;
+		o->comm = arena_strndup(a, comm, (size_t)(good_q - comm));
+		p = good_after;
+		if (!ok)
+			break;
+		if (end - p >= 1 && *p == ',')
+			p++;
+	}
+	/* the rest of this token, whatever it is */
+	while (p < end && !span_is_space(*p))
+		p++;
+	*used = (size_t)(p - s.p);
+	row->owners = owners.v;
+	row->n_owners = (uint32_t)owners.n;
+	return owners.n > 0 && ok;
+}
+
+static bool ss_kv_i64(struct span tok, const char *key, int64_t *out)
+{
+	size_t k = strlen(key);
+	if (tok.n <= k || memcmp(tok.p, key, k) != 0)
+		return false;
+	struct span v = span_make(tok.p + k, tok.n - k);
+	/* "retrans:0/42": tcpi_retrans (unrecovered now) / tcpi_total_retrans */
+	for (size_t i = 0; i < v.n; i++)
+		if (v.p[i] == '/') {
+			v.n = i;
+			break;
+		}
+	int64_t x;
+	if (!span_i64(v, &x))
+		return false;
+	*out = x;
+	return true;
+}
+
+/* Fields of -e, -i and -m, on the socket line or its continuation lines.
+ * Unknown tokens are ignored: ss adds fields with every release. */
+static void ss_extra(struct sock_row *row, struct span tok, bool *saw_ino)
+{
+	int64_t v;
+	if (ss_kv_i64(tok, "ino:", &v)) {
+		/* 0 = no socket inode yet (not accepted) or none (TIME-WAIT) */
+		row->have_inode = v > 0;
+		row->inode = (uint64_t)v;
+		*saw_ino = true;
+	} else if (ss_kv_i64(tok, "uid:", &v)) {
+		row->uid = v;
+	} else if (ss_kv_i64(tok, "rcv_space:", &v)) {
+		row->rcv_space = v;
+	} else if (ss_kv_i64(tok, "snd_wnd:", &v)) {
+		row->snd_wnd = v;
+	} else if (ss_kv_i64(tok, "rcv_wnd:", &v)) {
+		row->rcv_wnd = v;
+	} else if (ss_kv_i64(tok, "retrans:", &v)) {
+		row->retrans = v;
+	} else if (ss_kv_i64(tok, "backoff:", &v)) {
+		row->backoff = v;
+	}
+}
+
+static void ss_skip_row(struct ss_parser *ps, struct span netid)
+{
+	ps->skipped++;
+	ps->skipping = true;
+	ps->row_idx = 0;
+	if (!ps->first_skipped) {
+		ps->first_skipped = arena_strndup(&ps->an->arena, netid.p, netid.n > 16 ? 16 : netid.n);
+		ps->first_skipped_line = ps->c.line;
+	}
+}
+
+/* A row is dropped (with its continuation lines) after a diagnostic. */
+static void ss_drop_row(struct ss_parser *ps)
+{
+	ps->skipping = true;
+	ps->row_idx = 0;
+}
+
+static void ss_row(struct ss_parser *ps, struct span line)
+{
+	struct analysis *an = ps->an;
+	const char *file = ps->in->display;
+	uint32_t ln = ps->c.line;
+	struct span rest = line, tok, netid = { NULL, 0 };
+	struct sock_row row;
+
+	memset(&row, 0, sizeof(row));
+	row.uid = -1;
+	row.rcv_space = row.snd_wnd = row.rcv_wnd = row.retrans = row.backoff = -1;
+	if (!span_token(&rest, &tok))
+		return;
+	if (ps->header ? ps->col_netid : ss_is_netid(tok)) {
+		netid = tok;
+		if (!span_eq(netid, "tcp")) {
+			ss_skip_row(ps, netid);
+			return;
+		}
+		if (!span_token(&rest, &tok)) {
+			diag_add(&an->diags, DIAG_BAD_LINE, file, ln, textcur_offset(&ps->c, &netid),
+				 "row ends after Netid '%.*s'", (int)netid.n, netid.p);
+			ss_drop_row(ps);
+			return;
+		}
+	}
+	/* State: from the header, else any first column that is not a number */
+	struct span state = { NULL, 0 };
+	if (ps->header ? ps->col_state : !ss_is_digits(tok)) {
+		state = tok;
+		if (!span_token(&rest, &tok))
+			tok = span_make(rest.p, 0);
+	}
+
+	static const char *const cols[] = { "Recv-Q", "Send-Q", "Local Address:Port",
+					    "Peer Address:Port" };
+	struct span f[4];
+	f[0] = tok;
+	for (int i = 1; i < 4; i++)
+		if (!span_token(&rest, &f[i]))
+			f[i] = span_make(rest.p, 0);
+	for (int i = 0; i < 4; i++) {
+		if (f[i].n == 0) {
+			diag_add(&an->diags, DIAG_BAD_LINE, file, ln, textcur_offset(&ps->c, &f[i]),
+				 "row ends before '%s'", cols[i]);
+			ss_drop_row(ps);
+			return;
+		}
+	}
+	if (!span_u32(f[0], &row.recv_q) || !span_u32(f[1], &row.send_q)) {
+		int i = span_u32(f[0], &row.recv_q) ? 1 : 0;
+		diag_add(&an->diags, DIAG_BAD_NUMBER, file, ln, textcur_offset(&ps->c, &f[i]),
+			 "%s '%.*s'", cols[i], (int)(f[i].n > 40 ? 40 : f[i].n), f[i].p);
+		ss_drop_row(ps);
+		return;
+	}
+	row.have_queues = true;
+	for (int i = 2; i < 4; i++) {
+		struct endpoint *ep = i == 2 ? &row.local : &row.peer;
+		if (!endpoint_parse(&an->arena, f[i].p, f[i].n, ep)) {
+			diag_add(&an->diags, DIAG_BAD_ADDRESS, file, ln, textcur_offset(&ps->c, &f[i]),
+				 "%s '%.*s'", cols[i], (int)(f[i].n > 80 ? 80 : f[i].n), f[i].p);
+			ss_drop_row(ps);
+			return;
+		}
+	}
+
+	if (state.n) {
+		int st = tcp_state_from_name(state.p, state.n);
+		if (st <= TCP_STATE_UNKNOWN || st >= TCP_STATE_MAX) {
+			/* kept raw (STYLE.md §4): a newer kernel's state is still a socket */
+			row.state = TCP_STATE_UNKNOWN;
+			row.state_raw = arena_strndup(&an->arena, state.p, state.n);
+			diag_add(&an->diags, DIAG_UNKNOWN_STATE, file, ln,
+				 textcur_offset(&ps->c, &state), "State '%.*s'",
+				 (int)(state.n > 40 ? 40 : state.n), state.p);
+		} else {
+			row.state = st;
+		}
+	} else if (ps->filter_state != TCP_STATE_UNKNOWN) {
+		row.state = ps->filter_state;	/* `ss state X` hides the column */
+	} else {
+		row.state = TCP_STATE_UNKNOWN;
+		row.state_raw = "-";
+		if (!ps->warned_no_state) {
+			ps->warned_no_state = true;
+			diag_add(&an->diags, DIAG_UNKNOWN_STATE, file, ln, textcur_offset(&ps->c, &f[0]),
+				 "no State column (ss with a state filter), states unknown");
+		}
+	}
+
+	/* the rest: users:(...) (may hold blanks), then key:value tokens */
+	bool saw_ino = false;
+	for (;;) {
+		size_t i = 0;
+		while (i < rest.n && span_is_space(rest.p[i]))
+			i++;
+		rest.p += i;
+		rest.n -= i;
+		if (rest.n == 0)
+			break;
+		if (span_starts(rest, "users:(")) {
+			size_t used = 0;
+			if (!ss_users(ps, rest, &row, &used))
+				diag_add(&an->diags, DIAG_BAD_LINE, file, ln,
+					 textcur_offset(&ps->c, &rest), "owners 'users:(%.*s'",
+					 (int)(rest.n - 7 > 60 ? 60 : rest.n - 7), rest.p + 7);
+			if (row.n_owners)
+				ps->cmd_p = true;
+			rest.p += used;
+			rest.n -= used;
+			continue;
+		}
+		span_token(&rest, &tok);
+		ss_extra(&row, tok, &saw_ino);
+	}
+	/* -e prints uid only when non-zero (misc/ss.c, inet_stats_print) */
+	if (saw_ino && row.uid < 0)
+		row.uid = 0;
+
+	struct sock_snapshot *snap = ss_snapshot(ps);
+	if (ps->cmd_p)
+		snap->has_owners = true;
+	row.src.file = file;
+	row.src.line = ln;
+	row.src.at = ps->in->at;
+	row.src.text = evidence_text(&an->arena, line);
+	struct sock_row *r = sock_snapshot_add_row(&an->inc, snap);
+	*r = row;
+	ps->rows++;
+	ps->row_idx = snap->rows.n;	/* index + 1: rows may move when the vector grows */
+	ps->skipping = false;
+}
+
+static void ss_continuation(struct ss_parser *ps, struct span line)
+{
+	if (ps->skipping || ps->row_idx == 0)
+		return;	/* belongs to a skipped (non-tcp or bad) record */
+	struct sock_row *row = &ps->snap->rows.v[ps->row_idx - 1];
+	struct span rest = line, tok;
+	bool saw_ino = false;
+	while (span_token(&rest, &tok))
+		ss_extra(row, tok, &saw_ino);
+	if (saw_ino && row->uid < 0)
+		row->uid = 0;
+}
+
+int ss_parse(struct analysis *an, struct input *in)
+{
+	struct ss_parser ps;
+	struct span line;
+
+	memset(&ps, 0, sizeof(ps));
+	ps.an = an;
+	ps.in = in;
+	ps.filter_state = TCP_STATE_UNKNOWN;
+	input_textcur(in, &ps.c);
+	while (textcur_next(&ps.c, &line)) {
+		struct span t = span_trim(line);
+		if (input_records_full(an, in, &ps.c, line, ps.rows, "sockets"))
+			break;
+		if (!input_line_ok(an, in, &ps.c, line)) {
+			ss_drop_row(&ps);
+			continue;
+		}
+		if (t.n == 0)
+			continue;
+		if (ss_header(&ps, line))
+			continue;
+		if (ss_leading_blanks(line) > ps.indent && (ps.row_idx || ps.skipping)) {
+			ss_continuation(&ps, line);
+			continue;
+		}
+		if (ss_cmdline(&ps, t))
+			continue;
+		if (span_starts(t, "Total:") && !ps.rows) {
+			/* `ss -s`: counts per protocol, no sockets */
+			if (!ps.summary)
+				diag_add(&an->diags, DIAG_UNKNOWN_FORMAT, in->display, ps.c.line,
+					 textcur_offset(&ps.c, &t),
+					 "'ss -s' summary, not a socket table");
+			ps.summary = true;
+			ps.header = false;
+			continue;
+		}
+		if (ps.summary)
+			continue;
+		ss_row(&ps, t);
+	}
+	if (ps.skipped)
+		diag_add(&an->diags, DIAG_SKIPPED, in->display, ps.first_skipped_line, -1,
+			 "%llu rows that are not tcp (first '%s')", (unsigned long long)ps.skipped,
+			 ps.first_skipped);
+	in->records = ps.rows;
+	if (ps.rows == 0 && !ps.header) {
+		if (!ps.summary)
+			diag_add(&an->diags, DIAG_UNKNOWN_FORMAT, in->display, 0, -1,
+				 "no ss socket table found");
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,509 @@
+/* analysis.c — the input driver: walk the paths the user gave, sniff each
+ * file's kind from its content, hand it to its parser, and record what could
+ * not be read. A bad input adds diagnostics and never stops the loop. */
+#include "model/analysis.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "derive/derive.h"
+#include "parsers.h"
+
+#define MAX_INPUTS 200000
+#define MAX_DEPTH 32
+
+/* Parsers by kind. Weak so that a kind whose parser is not linked is
+ * reported as "no parser" instead of failing the build of the others. */
+#define WEAK __attribute__((weak))
+WEAK int ss_parse(struct analysis *an, struct input *in);
+WEAK int netstat_parse(struct analysis *an, struct input *in);
+WEAK int proc_net_tcp_parse(struct analysis *an, struct input *in);
+WEAK int netstat_s_parse(struct analysis *an, struct input *in);
+WEAK int nstat_parse(struct analysis *an, struct input *in);
+WEAK int proc_net_netstat_parse(struct analysis *an, struct input *in);
+WEAK int proc_net_snmp_parse(struct analysis *an, struct input *in);
+WEAK int sysctl_parse(struct analysis *an, struct input *in);
+WEAK int pcap_parse(struct analysis *an, struct input *in);
+WEAK int gdb_parse(struct analysis *an, struct input *in);
+WEAK int eu_stack_parse(struct analysis *an, struct input *in);
+WEAK int pstack_parse(struct analysis *an, struct input *in);
+WEAK int py_bt_parse(struct analysis *an, struct input *in);
+WEAK int proc_task_parse(struct analysis *an, struct input *in);
+WEAK int bundle_parse(struct analysis *an, struct input *in);
+WEAK int proc_limits_parse(struct analysis *an, struct input *in);
+WEAK int proc_fd_parse(struct analysis *an, struct input *in);
+WEAK int proc_status_parse(struct analysis *an, struct input *in);
+
+typedef int (*parse_fn)(struct analysis *, struct input *);
+
+static parse_fn parser_for(enum input_kind k)
+{
+	switch (k) {
+	case KIND_SS: return ss_parse;
+	case KIND_NETSTAT: return netstat_parse;
+	case KIND_PROC_NET_TCP: return proc_net_tcp_parse;
+	case KIND_NETSTAT_S: return netstat_s_parse;
+	case KIND_NSTAT: return nstat_parse;
+	case KIND_PROC_NET_NETSTAT: return proc_net_netstat_parse;
+	case KIND_PROC_NET_SNMP: return proc_net_snmp_parse;
+	case KIND_SYSCTL: return sysctl_parse;
+	case KIND_PCAP: return pcap_parse;
+	case KIND_GDB: return gdb_parse;
+	case KIND_EU_STACK: return eu_stack_parse;
+	case KIND_PSTACK: return pstack_parse;
+	case KIND_PY_BT: return py_bt_parse;
+	case KIND_PROC_TASK: return proc_task_parse;
+	case KIND_BUNDLE: return bundle_parse;
+	case KIND_PROC_LIMITS: return proc_limits_parse;
+	case KIND_PROC_FD: return proc_fd_parse;
+	case KIND_PROC_STATUS: return proc_status_parse;
+	case KIND_UNKNOWN:
+	case KIND_N:
+		break;
+	}
+	return NULL;
+}
+
+static const char *const kind_names[] = {
+#define X(name, text) text,
+	INPUT_KINDS(X)
+#undef X
+};
+
+const char *input_kind_name(enum input_kind k)
+{
+	return (unsigned)k < KIND_N ? kind_names[k] : "unknown";
+}
+
+void analysis_init(struct analysis *an)
+{
+	memset(an, 0, sizeof(*an));
+	arena_init(&an->arena);
+	diags_init(&an->diags, &an->arena);
+	incident_init(&an->inc, &an->arena);
+	an->opt.format = FMT_TEXT;
+	an->opt.color = -1;
+	an->verdict = VERDICT_INCONCLUSIVE;
+}
+
+void analysis_release(struct analysis *an)
+{
+	arena_release(&an->arena);
+	memset(an, 0, sizeof(*an));
+}
+
+void input_textcur(const struct input *in, struct textcur *c)
+{
+	textcur_init(c, in->buf, in->len, in->display);
+	struct span skip;
+	for (uint32_t i = 0; i < in->skip_lines; i++)
+		textcur_next(c, &skip);
+}
+
+const char *evidence_text(struct arena *a, struct span line)
+{
+	line = span_trim(line);
+	if (line.n > EVIDENCE_TEXT_MAX) {
+		size_t n = EVIDENCE_TEXT_MAX;
+		while (n > 0 && ((unsigned char)line.p[n] & 0xC0) == 0x80)
+			n--;
+		line.n = n;
+	}
+	return arena_strndup(a, line.p, line.n);
+}
+
+bool input_line_ok(struct analysis *an, const struct input *in, const struct textcur *c,
+		   struct span line)
+{
+	if (c->cut)
+		diag_add(&an->diags, DIAG_LONG_LINE, in->display, c->line, textcur_offset(c, &line),
+			 "%zu bytes kept", line.n);
+	if (c->has_nul) {
+		diag_add(&an->diags, DIAG_BAD_LINE, in->display, c->line, textcur_offset(c, &line),
+			 "NUL byte in line");
+		return false;
+	}
+	return true;
+}
+
+bool input_records_full(struct analysis *an, const struct input *in, const struct textcur *c,
+			struct span line, uint64_t records, const char *what)
+{
+	if (records < INPUT_RECORDS_MAX)
+		return false;
+	diag_add(&an->diags, DIAG_LIMIT, in->display, c->line, textcur_offset(c, &line),
+		 "more than %d %s: the rest of the file (%zu of %zu bytes) is not read",
+		 INPUT_RECORDS_MAX, what, (size_t)(c->end - line.p), (size_t)(c->end - c->base));
+	return true;
+}
+
+static struct input *input_new(struct analysis *an, const char *path, const char *display)
+{
+	struct input *in = VEC_PUSH(&an->arena, &an->inputs);
+	memset(in, 0, sizeof(*in));
+	in->path = arena_strdup(&an->arena, path);
+	in->display = arena_strdup(&an->arena, display);
+	in->index = (int)(an->inputs.n - 1);
+	in->at = NAN;
+	return in;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+struct visited {
+	dev_t dev;
+	ino_t ino;
+};
+
+static void walk_dir(struct analysis *an, const char *path, const char *display, int depth,
+		     struct visited *seen, int nseen)
+{
+	if (depth > MAX_DEPTH) {
+		diag_add(&an->diags, DIAG_LIMIT, display, 0, -1,
+			 "directories nested deeper than %d levels", MAX_DEPTH);
+		return;
+	}
+	DIR *d = opendir(path);
+	if (!d) {
+		struct input *in = input_new(an, path, display);
+		in->status = INPUT_ERROR;
+		an->diags.cur_input = in->index;
+		diag_add(&an->diags, DIAG_UNREADABLE, display, 0, -1, "%s", strerror(errno));
+		an->diags.cur_input = -1;
+		return;
+	}
+	VEC(char *) names = { 0 };
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		*VEC_PUSH(&an->arena, &names) = arena_strdup(&an->arena, e->d_name);
+	}
+	closedir(d);
+	if (names.n)
+		qsort(names.v, names.n, sizeof(names.v[0]), cmp_str);
+	for (size_t i = 0; i < names.n; i++) {
+		if (an->inputs.n >= MAX_INPUTS) {
+			diag_add(&an->diags, DIAG_LIMIT, display, 0, -1,
+				 "more than %d files; the rest of the directory is not read",
+				 MAX_INPUTS);
+			return;
+		}
+		char *child = arena_printf(&an->arena, "%s/%s", path, names.v[i]);
+		char *child_display = arena_printf(&an->arena, "%s/%s",
+						   strcmp(display, ".") == 0 ? "." : display,
+						   names.v[i]);
+		if (strcmp(display, ".") == 0)
+			child_display += 2;
+		struct stat st;
+		if (stat(child, &st) != 0) {
+			struct input *in = input_new(an, child, child_display);
+			in->status = INPUT_ERROR;
+			an->diags.cur_input = in->index;
+			diag_add(&an->diags, DIAG_UNREADABLE, child_display, 0, -1, "%s",
+				 strerror(errno));
+			an->diags.cur_input = -1;
+			continue;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			bool loop = false;
+			for (int k = 0; k < nseen; k++)
+				if (seen[k].dev == st.st_dev && seen[k].ino == st.st_ino)
+					loop = true;
+			if (loop) {
+				diag_add(&an->diags, DIAG_SKIPPED, child_display, 0, -1,
+					 "directory already visited (symlink loop)");
+				continue;
+			}
+			seen[nseen].dev = st.st_dev;
+			seen[nseen].ino = st.st_ino;
+			walk_dir(an, child, child_display, depth + 1, seen, nseen + 1);
+		} else {
+			input_new(an, child, child_display);
+		}
+	}
+}
+
+int analysis_add_path(struct analysis *an, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		struct visited seen[MAX_DEPTH + 2];
+		seen[0].dev = st.st_dev;
+		seen[0].ino = st.st_ino;
+		size_t len = strlen(path);
+		char *display = arena_strdup(&an->arena, path);
+		while (len > 1 && display[len - 1] == '/')
+			display[--len] = '\0';
+		walk_dir(an, path, display, 0, seen, 1);
+		return 0;
+	}
+	input_new(an, path, path);
+	return 0;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n > m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* Documentation and source files in an evidence directory (the lab's
+ * README.md, a reproduction script) are listed as skipped, never silently
+ * dropped. */
+static const char *skip_reason(const char *display)
+{
+	const char *base = strrchr(display, '/');
+	base = base ? base + 1 : display;
+	if (ends_with(base, ".md") || ends_with(base, ".html") || strncmp(base, "README", 6) == 0)
+		return "skipped: documentation, not evidence";
+	if (ends_with(base, ".py") || ends_with(base, ".c") || ends_with(base, ".h") ||
+	    ends_with(base, ".sh"))
+		return "skipped: source code, not evidence";
+	return NULL;
+}
+
+/* The first non-empty line may be the time the snapshot was taken. */
+static void input_find_timestamp(struct input *in)
+{
+	struct textcur c;
+	struct span line;
+	textcur_init(&c, in->buf, in->len, in->display);
+	while (textcur_next(&c, &line) && c.line <= 3) {
+		struct span t = span_trim(line);
+		if (t.n == 0)
+			continue;
+		double at = time_parse(t.p, t.n);
+		if (!isnan(at)) {
+			in->at = at;
+			in->at_src = TIME_CONTENT;
+			in->skip_lines = c.line;
+		}
+		return;
+	}
+}
+
+static void input_apply_labels(struct analysis *an, struct input *in)
+{
+	if (in->at_src == TIME_CONTENT)
+		return;
+	const char *base = strrchr(in->display, '/');
+	base = base ? base + 1 : in->display;
+	for (size_t i = 0; i < an->opt.at_labels.n; i++) {
+		const struct at_label *l = &an->opt.at_labels.v[i];
+		if (strcmp(l->label, in->display) == 0 || strcmp(l->label, base) == 0) {
+			in->at = l->at;
+			in->at_src = TIME_LABEL;
+			return;
+		}
+	}
+	if (in->mtime > 0 && in->at_src == TIME_NONE) {
+		in->at = in->mtime;
+		in->at_src = TIME_MTIME;
+	}
+}
+
+static void input_run_parser(struct analysis *an, struct input *in)
+{
+	parse_fn fn = parser_for(in->kind);
+	an->diags.cur_input = in->index;
+	size_t before = diags_count(&an->diags, in->index, DIAG_SEV_WARN);
+	if (!fn) {
+		diag_add(&an->diags, DIAG_UNKNOWN_FORMAT, in->display, 0, -1,
+			 "no parser for %s input in this build", input_kind_name(in->kind));
+		in->status = INPUT_ERROR;
+	} else if (fn(an, in) < 0) {
+		in->status = INPUT_ERROR;
+		if (diags_count(&an->diags, in->index, DIAG_SEV_WARN) == before)
+			diag_add(&an->diags, DIAG_UNKNOWN_FORMAT, in->display, 0, -1,
+				 "nothing readable as %s", input_kind_name(in->kind));
+	} else {
+		in->status = diags_count(&an->diags, in->index, DIAG_SEV_WARN) > before
+			     ? INPUT_PARTIAL : INPUT_OK;
+	}
+	an->diags.cur_input = -1;
+}
+
+static void input_read(struct analysis *an, struct input *in)
+{
+	an->diags.cur_input = in->index;
+	const char *skip = skip_reason(in->display);
+	if (skip) {
+		in->kind = KIND_UNKNOWN;
+		in->status = INPUT_OK;
+		in->summary = skip;
+		an->diags.cur_input = -1;
+		return;
+	}
+	/* O_NONBLOCK: a FIFO or device given by mistake must not hang the run */
+	int fd = strcmp(in->path, "-") == 0 ? dup(0)
+					    : open(in->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		diag_add(&an->diags, DIAG_UNREADABLE, in->display, 0, -1, "%s", strerror(errno));
+		in->status = INPUT_ERROR;
+		if (fd >= 0)
+			close(fd);
+		an->diags.cur_input = -1;
+		return;
+	}
+	in->size = st.st_size;
+	in->mtime = (double)st.st_mtim.tv_sec + st.st_mtim.tv_nsec / 1e9;
+	if (!S_ISREG(st.st_mode) && strcmp(in->path, "-") != 0) {
+		diag_add(&an->diags, DIAG_UNREADABLE, in->display, 0, -1,
+			 "not a regular file (%s)", S_ISFIFO(st.st_mode) ? "a FIFO"
+			 : S_ISSOCK(st.st_mode) ? "a socket" : S_ISDIR(st.st_mode) ? "a directory"
+			 : "a device");
+		in->status = INPUT_ERROR;
+		close(fd);
+		an->diags.cur_input = -1;
+		return;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		/* stdin as a pipe: only a capture can be streamed */
+		in->kind = KIND_PCAP;
+		close(fd);
+		input_run_parser(an, in);
+		return;
+	}
+	if (st.st_size == 0) {
+		diag_add(&an->diags, DIAG_EMPTY, in->display, 0, -1, NULL);
+		in->status = INPUT_ERROR;
+		close(fd);
+		an->diags.cur_input = -1;
+		return;
+	}
+	/* A capture is streamed by libpcap: recognise it by its magic number
+	 * without mapping it, so a multi-gigabyte file costs no address space
+	 * (memory must follow concurrent flows, not file size; see the
+	 * ulimit -v check in tests/bench-capture.sh). */
+	char magic[4];
+	if (pread(fd, magic, sizeof(magic), 0) == (ssize_t)sizeof(magic) &&
+	    sniff_kind(magic, sizeof(magic)) == KIND_PCAP) {
+		close(fd);
+		in->kind = KIND_PCAP;
+		input_apply_labels(an, in);
+		input_run_parser(an, in);
+		return;
+	}
+	void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED) {
+		diag_add(&an->diags, DIAG_UNREADABLE, in->display, 0, -1, "mmap: %s",
+			 strerror(errno));
+		in->status = INPUT_ERROR;
+		an->diags.cur_input = -1;
+		return;
+	}
+	in->buf = map;
+	in->len = (size_t)st.st_size;
+	in->kind = sniff_kind(in->buf, in->len);
+	if (in->kind == KIND_UNKNOWN) {
+		struct span head = span_make(in->buf, in->len < 4096 ? in->len : 4096);
+		/* our own reports (JSON by its schema_version, text by its first
+		 * line) next to the evidence, as watch and attach bundles have them */
+		if (span_contains(head, "\"schema_version\"") ||
+		    (span_starts(head, "stuckscope ") && span_contains(head, "\nVERDICT ")) ||
+		    (span_starts(head, "watch: trigger "))) {
+			in->status = INPUT_OK;
+			in->summary = "skipped: a stuckscope report, not evidence";
+		} else {
+			bool binary = memchr(in->buf, '\0', in->len < 4096 ? in->len : 4096) != NULL;
+			const uint8_t *m = (const uint8_t *)in->buf;
+			if (in->len >= 2 && ((m[0] == 0x1f && m[1] == 0x8b) || (m[0] == 'B' && m[1] == 'Z') ||
+					     (in->len >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f)))
+				diag_add(&an->diags, DIAG_UNKNOWN_FORMAT, in->display, 0, 0,
+					 "compressed (%s): decompress it first",
+					 m[0] == 0x1f ? "gzip" : m[0] == 'B' ? "bzip2" : "zstd");
+			else
+				diag_add(&an->diags, DIAG_UNKNOWN_FORMAT, in->display, binary ? 0 : 1,
+					 binary ? 0 : -1,
+					 binary ? "binary data, not a capture (unknown magic number)"
+						: "no ss, netstat, counter, sysctl, stack or capture "
+						  "format matches its first lines");
+			in->status = INPUT_ERROR;
+		}
+	} else {
+		if (in->kind == KIND_PCAP) {
+			/* libpcap streams the file itself */
+			in->buf = NULL;
+			in->len = 0;
+		} else {
+			input_find_timestamp(in);
+		}
+		input_apply_labels(an, in);
+		input_run_parser(an, in);
+	}
+	/* the parsers copied what they keep into the arena */
+	munmap(map, (size_t)st.st_size);
+	in->buf = NULL;
+	in->len = 0;
+	an->diags.cur_input = -1;
+}
+
+/* An --at label that names no input, or only inputs dated by their own
+ * first line, dates nothing: say so (a typo would otherwise leave a snapshot
+ * on its mtime without a word). */
+static void check_at_labels(struct analysis *an)
+{
+	for (size_t i = 0; i < an->opt.at_labels.n; i++) {
+		const struct at_label *l = &an->opt.at_labels.v[i];
+		bool used = false, named = false;
+		for (size_t k = 0; k < an->inputs.n && !used; k++) {
+			const char *d = an->inputs.v[k].display;
+			const char *base = strrchr(d, '/');
+			if (strcmp(l->label, d) != 0 && strcmp(l->label, base ? base + 1 : d) != 0)
+				continue;
+			named = true;
+			used = an->inputs.v[k].at_src != TIME_CONTENT;
+		}
+		if (named && !used) {
+			analysis_note(an, "--at %s: the file is dated by its own first line; the "
+					  "label is not used", l->label);
+		} else if (!used) {
+			diag_add(&an->diags, DIAG_USAGE, NULL, 0, -1,
+				 "--at %s: no input has this name; the label dates nothing", l->label);
+			analysis_note(an, "--at %s: no input has this name; the label dates nothing",
+				      l->label);
+		}
+	}
+}
+
+void analysis_read_inputs(struct analysis *an)
+{
+	for (size_t i = 0; i < an->inputs.n; i++) {
+		struct input *in = &an->inputs.v[i];
+		if (in->status == INPUT_ERROR)
+			continue;	/* already failed while listing */
+		input_read(an, in);
+	}
+	check_at_labels(an);
+	derive_incident(an);
+}
+
+int analysis_parse_buffer(struct analysis *an, const char *display, enum input_kind kind,
+			  const char *buf, size_t len)
+{
+	struct input *in = input_new(an, display, display);
+	in->kind = kind;
+	in->buf = buf;
+	in->len = len;
+	in->size = (off_t)len;
+	if (kind != KIND_PCAP)
+		input_find_timestamp(in);
+	input_run_parser(an, in);
+	in->buf = NULL;
+	in->len = 0;
+	return in->status == INPUT_ERROR ? -1 : 0;
+}

@@ -1,0 +1,285 @@
+/* incident.h — the one model every stage agrees on (DESIGN.md, STYLE.md §3).
+ *
+ * Parsers and probes only add to it; rules only read it (and the derived
+ * listener/process tables built by derive.c); writers only render it.
+ * Every fact carries its provenance so a finding can cite its evidence.
+ * All memory belongs to the analysis arena. */
+#ifndef STUCKSCOPE_INCIDENT_H
+#define STUCKSCOPE_INCIDENT_H
+
+#include <netinet/tcp.h>	/* TCP_ESTABLISHED .. TCP_CLOSING, the kernel's numbering */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/arena.h"
+
+/* include/net/tcp_states.h: TCP_NEW_SYN_RECV is what /proc/net/tcp and
+ * sock_diag show for request sockets (half-open, in the SYN queue). */
+#ifndef TCP_NEW_SYN_RECV
+#define TCP_NEW_SYN_RECV 12
+#endif
+#define TCP_STATE_UNKNOWN 0
+#define TCP_STATE_MAX 13
+
+const char *tcp_state_name(int state);		/* "ESTAB", "CLOSE-WAIT" (ss spelling) */
+int tcp_state_from_name(const char *p, size_t n);	/* ss, netstat and kernel spellings */
+
+/* Where a fact came from. `file` is the input's display path. */
+struct provenance {
+	const char *file;
+	uint32_t line;		/* 1-based, 0 = none */
+	uint64_t packet;	/* 1-based, 0 = none */
+	uint32_t sample;	/* 1-based stack sample, 0 = none */
+	double at;		/* seconds since the epoch, NAN = unknown */
+	const char *text;	/* the exact line, quoted as evidence (may be NULL) */
+};
+
+enum time_source { TIME_NONE, TIME_CONTENT, TIME_LABEL, TIME_MTIME };
+
+struct endpoint {
+	uint8_t family;		/* AF_INET, AF_INET6, 0 = wildcard "*" or unknown */
+	bool any_port;		/* "*" port */
+	uint16_t port;
+	uint8_t addr[16];	/* network order; IPv4 in the first 4 bytes */
+	const char *scope;	/* "%lo" interface scope, or NULL */
+};
+
+/* "127.0.0.1:8000", "[::1]:8000", "*:8000" into buf (>= 64 bytes) */
+const char *endpoint_format(const struct endpoint *e, char *buf, size_t size);
+bool endpoint_equal(const struct endpoint *a, const struct endpoint *b);
+bool endpoint_is_any(const struct endpoint *e);	/* 0.0.0.0, ::, or "*" */
+/* Parse "1.2.3.4:80", "[::1]:80", "*:80", "[::ffff:1.2.3.4]:80", "0.0.0.0%lo:80",
+ * "::1:80" (netstat), ":::80" (netstat). */
+bool endpoint_parse(struct arena *a, const char *p, size_t n, struct endpoint *out);
+
+struct sock_owner {
+	int32_t pid;
+	int32_t fd;		/* -1 unknown */
+	const char *comm;	/* raw bytes from the input, may be hostile */
+};
+
+struct sock_row {
+	int state;		/* TCP_*; TCP_STATE_UNKNOWN with state_raw set */
+	const char *state_raw;
+	bool have_queues;
+	uint32_t recv_q, send_q;
+	struct endpoint local, peer;
+	bool have_inode;
+	uint64_t inode;
+	int64_t uid;		/* -1 unknown */
+	struct sock_owner *owners;
+	uint32_t n_owners;
+	/* ss -i / -e / -m extras, when shown; -1 = not shown */
+	int64_t rcv_space, snd_wnd, rcv_wnd, retrans, backoff;
+	struct provenance src;
+};
+
+/* Bytes received and not read by the application: Recv-Q, less the FIN's
+ * sequence number in CLOSE-WAIT/LAST-ACK/CLOSING (the FIN advanced rcv_nxt,
+ * tcp_fin(), net/ipv4/tcp_input.c). Not meaningful for LISTEN. */
+static inline uint32_t sock_unread(const struct sock_row *r)
+{
+	if (!r->have_queues || r->state == TCP_LISTEN)
+		return 0;
+	if ((r->state == TCP_CLOSE_WAIT || r->state == TCP_LAST_ACK || r->state == TCP_CLOSING) &&
+	    r->recv_q > 0)
+		return r->recv_q - 1;
+	return r->recv_q;
+}
+
+enum sock_source { SOCKSRC_SS, SOCKSRC_NETSTAT, SOCKSRC_PROC_NET_TCP, SOCKSRC_SOCKDIAG };
+
+struct sock_snapshot {
+	const char *file;
+	int input;
+	double at;
+	enum time_source at_src;
+	enum sock_source source;
+	/* ss and sock_diag give the accept-queue limit as LISTEN Send-Q
+	 * (tcp_diag_get_info(), net/ipv4/tcp_diag.c); netstat and /proc/net/tcp
+	 * do not (get_tcp4_sock() prints 0 as tx_queue for listeners). */
+	bool listen_send_q_is_limit;
+	bool has_owners;	/* -p was given: an absent owner means "none seen" */
+	bool listen_only;	/* only LISTEN rows (ss -l): says nothing of connections */
+	VEC(struct sock_row) rows;
+};
+
+/* A kernel counter, named as the kernel names it: TcpExt fields bare
+ * ("ListenOverflows"), every other MIB prefixed the way nstat does
+ * ("TcpRetransSegs", "IpExtInOctets"). */
+struct counter {
+	const char *name;
+	int64_t value;
+	struct provenance src;
+};
+
+enum counter_source { CNTSRC_NETSTAT_S, CNTSRC_NSTAT, CNTSRC_PROC_NETSTAT, CNTSRC_PROC_SNMP,
+		      CNTSRC_LIVE };
+
+struct counter_snapshot {
+	const char *file;
+	int input;
+	double at;
+	enum time_source at_src;
+	enum counter_source source;
+	bool increments;	/* values are increments (nstat without -a), not totals */
+	VEC(struct counter) counters;
+};
+
+struct sysctl {
+	const char *name;	/* dotted: net.core.somaxconn */
+	const char *value;
+	struct provenance src;
+};
+
+/* ---- processes, threads, stack samples (filled by stack parsers/probes) */
+
+struct frame {
+	uint64_t pc;		/* 0 = unknown */
+	const char *function;	/* NULL = unknown ("??") */
+	const char *module;
+	const char *file;
+	uint32_t line;		/* 0 = unknown */
+	bool inlined;
+	bool python;		/* a Python-level frame (py-bt, live interpreter walk) */
+};
+
+enum thread_state { THR_UNKNOWN, THR_STUCK, THR_WAITING_FOR_WORK, THR_RUNNING, THR_SLEEPING };
+enum blocked_on { BLK_NONE, BLK_CONDVAR, BLK_MUTEX, BLK_SEMAPHORE, BLK_FUTEX, BLK_ACCEPT, BLK_POLL,
+		  BLK_READ, BLK_WRITE, BLK_SLEEP };
+
+struct stack_sample {
+	uint32_t sample_no;	/* 1-based within the thread */
+	struct provenance src;
+	struct frame *frames;	/* innermost first */
+	uint32_t n_frames;
+	struct frame *py_frames;	/* Python-level, innermost first */
+	uint32_t n_py_frames;
+	char state;		/* /proc stat state R S D T t Z, 0 = unknown */
+	int64_t utime, stime;	/* clock ticks, -1 unknown */
+	int64_t syscall_nr;	/* -1 running (not in a syscall), -2 unknown */
+	uint64_t syscall_args[6];
+	const char *wchan;
+	int64_t stop_ns;	/* how long the thread was stopped for this sample, -1 */
+};
+
+struct thread {
+	int32_t tid;
+	const char *comm;
+	VEC(struct stack_sample) samples;
+	/* derived by the diagnosis */
+	enum thread_state state;
+	enum blocked_on blocked;
+	uint64_t wait_address;
+	int32_t lock_owner_tid;	/* -1 unknown */
+	int64_t cpu_ticks_delta;	/* -1 unknown */
+};
+
+enum proc_role { ROLE_OTHER, ROLE_PARENT, ROLE_WORKER };
+enum proc_state { PST_UNKNOWN, PST_STUCK, PST_HEALTHY, PST_BUSY, PST_IDLE, PST_GONE };
+
+struct process {
+	int32_t pid;
+	int32_t ppid;		/* -1 unknown */
+	const char *comm;
+	enum proc_role role;
+	enum proc_state state;
+	bool undecided;		/* the evidence cannot tell stuck from idle */
+	bool accepting;		/* a thread waits in accept()/poll() for connections */
+	VEC(struct thread) threads;
+	int64_t fds, fd_limit;	/* -1 unknown */
+	int64_t fd_sockets;	/* of fds, sockets; -1 unknown */
+	struct provenance fds_src, limit_src;
+	/* derived from the last socket snapshot with owners */
+	uint32_t close_wait;
+	uint64_t unread_bytes;
+	/* connections it holds whose requests nobody reads (ESTAB with unread
+	 * Recv-Q, or CLOSE-WAIT): in the last snapshot with owners, and in how
+	 * many such snapshots in a row up to it */
+	uint32_t waiting_conns;
+	uint32_t waiting_runs;
+	struct provenance src;
+};
+
+/* ---- capture statistics per listener (filled by pcap_flows.c) */
+
+struct capture_second {
+	int64_t t;		/* whole seconds since the epoch */
+	uint32_t syn, syn_retrans, syn_unanswered, synack, handshakes, rst, fin_client;
+};
+
+struct capture_stats {
+	uint64_t syn_packets, syn_attempts, syn_unanswered_packets, attempts_never_answered;
+	uint64_t synack_packets, synack_retransmits, synack_retransmits_after_ack;
+	uint64_t rst_after_handshake, rst_from_server, rst_from_client;
+	uint64_t handshakes_completed, requests, requests_unanswered;
+	uint64_t client_fin_no_server_fin, zero_window, window_probes;
+	/* handshake done on the client's side, data sent, never a packet back:
+	 * SYN-cookie connections dropped on a full accept queue */
+	uint64_t requests_never_acked;
+	/* distinct SYN retransmit intervals (seconds after the first SYN of the
+	 * attempt, rounded to 0.1 s), ascending, with how often each was seen */
+	VEC(double) syn_retransmit_intervals;
+	VEC(uint64_t) syn_retransmit_interval_counts;
+	double first_ts, last_ts, first_unanswered_ts;
+	struct provenance first_unanswered;	/* packet of the first SYN never answered */
+	struct provenance first_synack_after_ack;
+	struct provenance first_rst_after_handshake;
+	VEC(struct capture_second) series;
+};
+
+struct listener {
+	struct endpoint addr;
+	const char *name;	/* "127.0.0.1:8000" */
+	int64_t backlog;	/* accept-queue limit = min(listen backlog, somaxconn); -1 */
+	struct provenance backlog_src;
+	int64_t max_recv_q;	/* deepest accept queue seen in a snapshot; -1 */
+	struct provenance max_src;
+	uint32_t n_snapshots, n_full_snapshots;	/* snapshots showing it; of those, full */
+	VEC(int32_t) pids;	/* owners (sorted) */
+	bool reuseport;		/* several LISTEN sockets on one address */
+	uint32_t n_sockets;
+	struct capture_stats *capture;
+};
+
+struct incident {
+	struct arena *arena;
+	const char *hostname, *kernel;
+	VEC(struct sysctl) sysctls;
+	VEC(struct sock_snapshot *) sock_snaps;
+	VEC(struct counter_snapshot *) counter_snaps;
+	VEC(struct process *) processes;
+	VEC(struct listener *) listeners;
+	double t_first, t_last;	/* the evidence window, NAN when unknown */
+};
+
+void incident_init(struct incident *inc, struct arena *a);
+struct sock_snapshot *incident_add_sock_snapshot(struct incident *inc, const char *file, int input,
+						 enum sock_source source);
+struct sock_row *sock_snapshot_add_row(struct incident *inc, struct sock_snapshot *s);
+struct counter_snapshot *incident_add_counter_snapshot(struct incident *inc, const char *file,
+						       int input, enum counter_source source);
+void counter_snapshot_set(struct incident *inc, struct counter_snapshot *s, const char *name,
+			  int64_t value, const struct provenance *src);
+const struct counter *counter_snapshot_find(const struct counter_snapshot *s, const char *name);
+void incident_add_sysctl(struct incident *inc, const char *name, const char *value,
+			 const struct provenance *src);
+/* The last value seen for a sysctl (dotted name), NULL when absent. */
+const struct sysctl *incident_sysctl(const struct incident *inc, const char *name);
+bool incident_sysctl_i64(const struct incident *inc, const char *name, int64_t *out);
+struct process *incident_process(struct incident *inc, int32_t pid, bool create);
+struct thread *process_thread(struct incident *inc, struct process *p, int32_t tid, bool create);
+struct stack_sample *thread_add_sample(struct incident *inc, struct thread *t);
+struct listener *incident_listener(struct incident *inc, const struct endpoint *addr, bool create);
+
+/* Counter values across the ordered snapshots (only totals, not increments):
+ * first/last value and where each was read. False when fewer than one. */
+struct counter_span {
+	int64_t first, last, delta;
+	uint32_t n;		/* snapshots that had it */
+	const struct counter *first_c, *last_c;
+	bool went_backwards;	/* a reboot or counter reset in between */
+};
+bool incident_counter_span(const struct incident *inc, const char *name, struct counter_span *out);
+
+#endif
