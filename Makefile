@@ -39,10 +39,9 @@ $(BUILD)/libstuckscope.a: $(LIB_OBJ)
 	@rm -f $@
 	@ar rcs $@ $^
 
-# --whole-archive: analysis.c references the parsers weakly (a missing one
-# is "no parser in this build"), and a weak reference does not pull an
-# object out of a static archive, so without it no parser would be linked.
-WHOLE_LIB = -Wl,--whole-archive $(BUILD)/libstuckscope.a -Wl,--no-whole-archive
+# Every part is reached by a strong reference (the format table, the rule
+# registry, the command table): a plain static archive links what is used.
+WHOLE_LIB = $(BUILD)/libstuckscope.a
 
 $(BUILD)/stuckscope: $(BUILD)/analyzer/cli/main.o $(BUILD)/libstuckscope.a
 	@echo "  LD      $@"
@@ -91,7 +90,7 @@ fuzz:
 	@for h in $(FUZZ_NAMES); do \
 		clang $(CPPFLAGS) -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined \
 			$$(pkg-config --cflags $(PKGS)) -o build-fuzz/$$h tests/fuzz/$$h.c \
-			-Wl,--whole-archive build-fuzz/libstuckscope.a -Wl,--no-whole-archive $(LIBS) || exit 1; \
+			build-fuzz/libstuckscope.a $(LIBS) || exit 1; \
 	done
 	@SHARED=$(SHARED) tests/fuzz/run.sh
 

@@ -5,23 +5,7 @@
 #define STUCKSCOPE_RULE_H
 
 #include "model/analysis.h"
-
-enum rule_needs {
-	NEED_SOCKETS = 1 << 0,
-	NEED_COUNTERS = 1 << 1,
-	NEED_SYSCTLS = 1 << 2,
-	NEED_CAPTURE = 1 << 3,
-	NEED_STACKS = 1 << 4,
-};
-
-struct rule {
-	const char *id;		/* the contract's rule id */
-	const char *title;	/* one line */
-	const char *doc;	/* what it checks and why, for `stuckscope rules` */
-	unsigned needs;		/* evidence it can use (any of) */
-	int order;		/* run order: causes after their effects are known */
-	void (*run)(struct analysis *an, const struct rule *self);
-};
+#include "model/rule.h"
 
 extern const struct rule *const rules[];
 const struct rule *rule_by_id(const char *id);

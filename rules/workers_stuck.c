@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "derive/classify.h"
-#include "report/report.h"
+#include "model/names.h"
 #include "rule.h"
 
 static const char *kind_words(enum blocked_on b)

@@ -67,7 +67,7 @@ int main(int argc, char **argv)
 		memset(in, 0, sizeof(*in));
 		in->path = in->display = argv[i];
 		in->index = (int)an.inputs.n - 1;
-		in->kind = KIND_PCAP;
+		in->kind = "pcap";
 		in->at = NAN;
 		an.diags.cur_input = in->index;
 		int rc = pcap_parse(&an, in);

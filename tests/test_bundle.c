@@ -43,15 +43,15 @@ static bool has_diag(const struct analysis *an, const char *needle)
 static void test_sniffed_as_bundle(void **state)
 {
 	(void)state;
-	assert_int_equal(sniff_kind(GOOD, strlen(GOOD)), KIND_BUNDLE);
+	assert_string_equal(sniff_name(GOOD, strlen(GOOD)), "bundle");
 	static const char nstat_json[] = "{\"kernel\": {\"TcpExtListenOverflows\": 3}}\n";
-	assert_int_equal(sniff_kind(nstat_json, strlen(nstat_json)), KIND_NSTAT);
+	assert_string_equal(sniff_name(nstat_json, strlen(nstat_json)), "nstat");
 }
 
 static void test_good_manifest(void **state)
 {
 	(void)state;
-	struct analysis *an = parse_text(KIND_BUNDLE, GOOD);
+	struct analysis *an = parse_text("bundle", GOOD);
 	assert_int_equal(an->inputs.v[0].status, INPUT_PARTIAL);	/* a listed file missing */
 	assert_string_equal(an->inc.hostname, "web-3");
 	assert_string_equal(an->inc.kernel, "6.1.0-13-amd64");
@@ -92,7 +92,7 @@ static void test_bad_manifests(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
-		struct analysis *an = parse_text(KIND_BUNDLE, bad_cases[i].text);
+		struct analysis *an = parse_text("bundle", bad_cases[i].text);
 		if (!has_diag(an, bad_cases[i].diag))
 			fail_msg("case %zu: no diagnostic '%s'", i, bad_cases[i].diag);
 		analysis_free(an);

@@ -25,7 +25,7 @@ static struct analysis *parse_exact(const char *text)
 	struct analysis *an = malloc(sizeof(*an));
 	assert_non_null(an);
 	analysis_init(an);
-	analysis_parse_buffer(an, "test.txt", KIND_NETSTAT, copy, n);
+	analysis_parse_buffer(an, "test.txt", "netstat", copy, n);
 	free(copy);
 	return an;
 }
@@ -226,7 +226,7 @@ static void test_sections(void **state)
 		memcpy(copy, full, cut);
 		an = malloc(sizeof(*an));
 		analysis_init(an);
-		analysis_parse_buffer(an, "cut.txt", KIND_NETSTAT, copy, cut);
+		analysis_parse_buffer(an, "cut.txt", "netstat", copy, cut);
 		free(copy);
 		analysis_free(an);
 	}
@@ -257,7 +257,7 @@ static void test_corpus_sos(void **state)
 	char p[512];
 	struct analysis *an = read_file_input(
 		shared_path(p, sizeof(p), "corpus/netstat/sos-rhcos42-net-tools-2.0-netstat-W-neopa.txt"));
-	assert_int_equal(an->inputs.v[0].kind, KIND_NETSTAT);
+	assert_string_equal(an->inputs.v[0].kind, "netstat");
 	assert_int_equal(an->inc.sock_snaps.n, 1);
 	const struct sock_snapshot *s = an->inc.sock_snaps.v[0];
 	assert_int_equal(s->rows.n, 28);
@@ -288,7 +288,7 @@ static void test_recorded(void **state)
 {
 	(void)state;
 	struct analysis *an = read_file_input("tests/data/sockets/netstat-antp.txt");
-	assert_int_equal(an->inputs.v[0].kind, KIND_NETSTAT);
+	assert_string_equal(an->inputs.v[0].kind, "netstat");
 	const struct sock_snapshot *s = an->inc.sock_snaps.v[0];
 	assert_int_equal(s->rows.n, 17);
 	assert_int_equal(count_state(s, TCP_LISTEN), 3);

@@ -90,7 +90,7 @@ static void test_lines(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(line_cases) / sizeof(line_cases[0]); i++) {
 		const struct line_case *lc = &line_cases[i];
-		struct analysis *an = parse_text(KIND_NETSTAT_S, lc->text);
+		struct analysis *an = parse_text("netstat-s", lc->text);
 		assert_int_equal(an->inputs.v[0].status, INPUT_OK);
 		assert_int_equal(an->inputs.v[0].records, 1);
 		assert_counter(an, lc->name, lc->value);
@@ -142,7 +142,7 @@ static void test_bad(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
 		const struct bad_case *bc = &bad_cases[i];
-		struct analysis *an = parse_text(KIND_NETSTAT_S, bc->text);
+		struct analysis *an = parse_text("netstat-s", bc->text);
 		if (count_diags(an, bc->code) != bc->n_diags)
 			fail_msg("case %zu: %zu diags of code %d, want %zu", i,
 				 count_diags(an, bc->code), bc->code, bc->n_diags);
@@ -161,7 +161,7 @@ static void test_bad(void **state)
 static void test_timestamp_line(void **state)
 {
 	(void)state;
-	struct analysis *an = parse_text(KIND_NETSTAT_S, "2026-11-25T18:40:01Z\nTcpExt:\n"
+	struct analysis *an = parse_text("netstat-s", "2026-11-25T18:40:01Z\nTcpExt:\n"
 				       "    9 times the listen queue of a socket overflowed\n");
 	const struct counter_snapshot *s = only_snap(an);
 	assert_false(isnan(s->at));
@@ -210,7 +210,7 @@ static void test_corpus(void **state)
 	for (size_t i = 0; i < sizeof(corpus_cases) / sizeof(corpus_cases[0]); i++) {
 		const struct corpus_case *cc = &corpus_cases[i];
 		struct analysis *an =
-			parse_file_as(KIND_NETSTAT_S, shared_path(path, sizeof(path), cc->file));
+			parse_file_as("netstat-s", shared_path(path, sizeof(path), cc->file));
 		assert_int_equal(an->inputs.v[0].status, INPUT_OK);
 		assert_int_equal(an->inputs.v[0].records, cc->records);
 		assert_int_equal(an->diags.list.n, 0);	/* every line understood */
@@ -227,7 +227,7 @@ static void test_corpus_sniffed(void **state)
 	struct analysis *an = read_file_input(shared_path(path, sizeof(path), "corpus/netstat-s"));
 	assert_int_equal(an->inputs.n, 5);
 	for (size_t i = 0; i < an->inputs.n; i++) {
-		assert_int_equal(an->inputs.v[i].kind, KIND_NETSTAT_S);
+		assert_string_equal(an->inputs.v[i].kind, "netstat-s");
 		assert_int_equal(an->inputs.v[i].status, INPUT_OK);
 	}
 	assert_int_equal(an->inc.counter_snaps.n, 5);
@@ -258,7 +258,7 @@ static const struct {
 static void test_recorded(void **state)
 {
 	(void)state;
-	struct analysis *an = parse_file_as(KIND_NETSTAT_S, "tests/data/counters/netstat-s.txt");
+	struct analysis *an = parse_file_as("netstat-s", "tests/data/counters/netstat-s.txt");
 	assert_int_equal(an->inputs.v[0].status, INPUT_OK);
 	assert_int_equal(an->diags.list.n, 0);
 	for (size_t i = 0; i < sizeof(recorded) / sizeof(recorded[0]); i++)
@@ -273,11 +273,11 @@ static void test_recorded(void **state)
 static void test_recorded_agrees(void **state)
 {
 	(void)state;
-	struct analysis *ns = parse_file_as(KIND_NETSTAT_S, "tests/data/counters/netstat-s.txt");
-	struct analysis *nt = parse_file_as(KIND_NSTAT, "tests/data/counters/nstat-asz.txt");
-	struct analysis *pn = parse_file_as(KIND_PROC_NET_NETSTAT,
+	struct analysis *ns = parse_file_as("netstat-s", "tests/data/counters/netstat-s.txt");
+	struct analysis *nt = parse_file_as("nstat", "tests/data/counters/nstat-asz.txt");
+	struct analysis *pn = parse_file_as("proc-net-netstat",
 					    "tests/data/counters/proc-net-netstat.txt");
-	struct analysis *ps = parse_file_as(KIND_PROC_NET_SNMP, "tests/data/counters/proc-net-snmp.txt");
+	struct analysis *ps = parse_file_as("proc-net-snmp", "tests/data/counters/proc-net-snmp.txt");
 	const struct counter_snapshot *s = only_snap(ns);
 	assert_true(s->counters.n >= 30);
 	size_t in_nstat = 0;
@@ -331,7 +331,7 @@ static void test_direct(void **state)
 static void test_crashers(void **state)
 {
 	(void)state;
-	replay_crashers("netstat-s-", KIND_NETSTAT_S);
+	replay_crashers("netstat-s-", "netstat-s");
 }
 
 int main(void)

@@ -85,7 +85,7 @@ static void test_good(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(good_cases) / sizeof(good_cases[0]); i++) {
 		const struct good_case *gc = &good_cases[i];
-		struct analysis *an = parse_text(KIND_NSTAT, gc->text);
+		struct analysis *an = parse_text("nstat", gc->text);
 		if (an->inputs.v[0].status != INPUT_OK)
 			fail_msg("case %zu: status %d", i, an->inputs.v[0].status);
 		assert_int_equal(an->inputs.v[0].records, gc->records);
@@ -131,7 +131,7 @@ static void test_bad(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
 		const struct bad_case *bc = &bad_cases[i];
-		struct analysis *an = parse_text(KIND_NSTAT, bc->text);
+		struct analysis *an = parse_text("nstat", bc->text);
 		if (count_diags(an, bc->code) != 1)
 			fail_msg("case %zu: %zu diags of code %d", i, count_diags(an, bc->code),
 				 bc->code);
@@ -146,12 +146,12 @@ static void test_bad(void **state)
 		analysis_free(an);
 	}
 	/* the JSON error names its column */
-	struct analysis *an = parse_text(KIND_NSTAT, "{\"kernel\":{\"A\":1,}}");
+	struct analysis *an = parse_text("nstat", "{\"kernel\":{\"A\":1,}}");
 	assert_int_equal(an->diags.list.n, 1);
 	assert_non_null(strstr(an->diags.list.v[0].msg, "column"));
 	analysis_free(an);
 	/* the later of two runs wins */
-	an = parse_text(KIND_NSTAT, "#kernel\nIpInReceives 1 0.0\n#kernel\nIpInReceives 2 0.0\n");
+	an = parse_text("nstat", "#kernel\nIpInReceives 1 0.0\n#kernel\nIpInReceives 2 0.0\n");
 	assert_counter(an, "IpInReceives", 2);
 	analysis_free(an);
 }
@@ -181,7 +181,7 @@ static void test_corpus(void **state)
 	for (size_t i = 0; i < sizeof(corpus_cases) / sizeof(corpus_cases[0]); i++) {
 		const struct corpus_case *cc = &corpus_cases[i];
 		struct analysis *an =
-			parse_file_as(KIND_NSTAT, shared_path(path, sizeof(path), cc->file));
+			parse_file_as("nstat", shared_path(path, sizeof(path), cc->file));
 		assert_int_equal(an->inputs.v[0].status, INPUT_OK);
 		assert_int_equal(an->inputs.v[0].records, cc->records);
 		assert_counter(an, cc->name, cc->value);
@@ -201,12 +201,12 @@ static void test_corpus_sniffed(void **state)
 	struct analysis *an = read_file_input(shared_path(path, sizeof(path), "corpus/nstat"));
 	assert_int_equal(an->inputs.n, 3);
 	for (size_t i = 0; i < an->inputs.n; i++) {
-		assert_int_equal(an->inputs.v[i].kind, KIND_NSTAT);
+		assert_string_equal(an->inputs.v[i].kind, "nstat");
 		assert_int_equal(an->inputs.v[i].status, INPUT_OK);
 	}
 	analysis_free(an);
 	an = read_file_input("tests/data/counters/nstat-asz.json");
-	assert_int_equal(an->inputs.v[0].kind, KIND_NSTAT);
+	assert_string_equal(an->inputs.v[0].kind, "nstat");
 	assert_int_equal(an->inputs.v[0].records, 390);
 	analysis_free(an);
 }
@@ -235,8 +235,8 @@ static const struct {
 static void test_recorded(void **state)
 {
 	(void)state;
-	struct analysis *txt = parse_file_as(KIND_NSTAT, "tests/data/counters/nstat-asz.txt");
-	struct analysis *js = parse_file_as(KIND_NSTAT, "tests/data/counters/nstat-asz.json");
+	struct analysis *txt = parse_file_as("nstat", "tests/data/counters/nstat-asz.txt");
+	struct analysis *js = parse_file_as("nstat", "tests/data/counters/nstat-asz.json");
 	assert_int_equal(txt->inputs.v[0].status, INPUT_OK);
 	assert_int_equal(js->inputs.v[0].status, INPUT_OK);
 	assert_int_equal(txt->diags.list.n, 0);
@@ -265,11 +265,11 @@ static void test_recorded(void **state)
 static void test_recorded_agrees_with_proc(void **state)
 {
 	(void)state;
-	struct analysis *nt = parse_file_as(KIND_NSTAT, "tests/data/counters/nstat-asz.txt");
+	struct analysis *nt = parse_file_as("nstat", "tests/data/counters/nstat-asz.txt");
 	struct analysis *p[3] = {
-		parse_file_as(KIND_PROC_NET_NETSTAT, "tests/data/counters/proc-net-netstat.txt"),
-		parse_file_as(KIND_PROC_NET_SNMP, "tests/data/counters/proc-net-snmp.txt"),
-		parse_file_as(KIND_PROC_NET_SNMP, "tests/data/counters/proc-net-snmp6.txt"),
+		parse_file_as("proc-net-netstat", "tests/data/counters/proc-net-netstat.txt"),
+		parse_file_as("proc-net-snmp", "tests/data/counters/proc-net-snmp.txt"),
+		parse_file_as("proc-net-snmp", "tests/data/counters/proc-net-snmp6.txt"),
 	};
 	const struct counter_snapshot *s = only_snap(nt);
 	for (size_t i = 0; i < s->counters.n; i++) {
@@ -312,7 +312,7 @@ static void test_direct(void **state)
 static void test_crashers(void **state)
 {
 	(void)state;
-	replay_crashers("nstat-", KIND_NSTAT);
+	replay_crashers("nstat-", "nstat");
 }
 
 int main(void)

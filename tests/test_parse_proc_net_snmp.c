@@ -21,41 +21,41 @@ static void assert_counter(const struct analysis *an, const char *name, int64_t 
 }
 
 static const struct good_case {
-	enum input_kind kind;
+	const char *kind;
 	const char *text;
 	const char *name;
 	int64_t value;
 	size_t records;
 } good_cases[] = {
-	{ KIND_PROC_NET_NETSTAT,
+	{ "proc-net-netstat",
 	  "TcpExt: SyncookiesSent ListenOverflows ListenDrops\nTcpExt: 1 12 13\n",
 	  "ListenOverflows", 12, 3 },
-	{ KIND_PROC_NET_NETSTAT, "IpExt: InOctets OutOctets\nIpExt: 6286396970 2786264347\n",
+	{ "proc-net-netstat", "IpExt: InOctets OutOctets\nIpExt: 6286396970 2786264347\n",
 	  "IpExtInOctets", 6286396970LL, 2 },
-	{ KIND_PROC_NET_NETSTAT, "MPTcpExt: MPCapableSYNRX\nMPTcpExt: 5\n",
+	{ "proc-net-netstat", "MPTcpExt: MPCapableSYNRX\nMPTcpExt: 5\n",
 	  "MPTcpExtMPCapableSYNRX", 5, 1 },
 	/* TcpExt fields are bare even when they begin with "Tcp" */
-	{ KIND_PROC_NET_NETSTAT, "TcpExt: TcpTimeoutRehash\nTcpExt: 12\n", "TcpTimeoutRehash", 12,
+	{ "proc-net-netstat", "TcpExt: TcpTimeoutRehash\nTcpExt: 12\n", "TcpTimeoutRehash", 12,
 	  1 },
 	/* Tcp MaxConn is signed: -1 */
-	{ KIND_PROC_NET_SNMP,
+	{ "proc-net-snmp",
 	  "Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens\nTcp: 1 200 120000 -1 3556\n",
 	  "TcpMaxConn", -1, 5 },
-	{ KIND_PROC_NET_SNMP, "IcmpMsg: InType3 OutType3\nIcmpMsg: 104 120\n", "IcmpMsgOutType3",
+	{ "proc-net-snmp", "IcmpMsg: InType3 OutType3\nIcmpMsg: 104 120\n", "IcmpMsgOutType3",
 	  120, 2 },
 	/* blank line inside, CRLF, extra spaces */
-	{ KIND_PROC_NET_SNMP, "Udp:  InDatagrams   NoPorts\r\n\r\nUdp:  88542  120\r\n",
+	{ "proc-net-snmp", "Udp:  InDatagrams   NoPorts\r\n\r\nUdp:  88542  120\r\n",
 	  "UdpNoPorts", 120, 2 },
 	/* snmp6 */
-	{ KIND_PROC_NET_SNMP, "Ip6InReceives                   \t92166\n", "Ip6InReceives", 92166,
+	{ "proc-net-snmp", "Ip6InReceives                   \t92166\n", "Ip6InReceives", 92166,
 	  1 },
 	/* the two files concatenated: both kinds read everything */
-	{ KIND_PROC_NET_SNMP, "Tcp: RetransSegs\nTcp: 7\nTcpExt: ListenDrops\nTcpExt: 3\n",
+	{ "proc-net-snmp", "Tcp: RetransSegs\nTcp: 7\nTcpExt: ListenDrops\nTcpExt: 3\n",
 	  "ListenDrops", 3, 2 },
-	{ KIND_PROC_NET_NETSTAT, "Tcp: RetransSegs\nTcp: 7\nTcpExt: ListenDrops\nTcpExt: 3\n",
+	{ "proc-net-netstat", "Tcp: RetransSegs\nTcp: 7\nTcpExt: ListenDrops\nTcpExt: 3\n",
 	  "TcpRetransSegs", 7, 2 },
 	/* timestamp line first */
-	{ KIND_PROC_NET_NETSTAT, "2026-11-25 18:40:01\nTcpExt: ListenDrops\nTcpExt: 3\n",
+	{ "proc-net-netstat", "2026-11-25 18:40:01\nTcpExt: ListenDrops\nTcpExt: 3\n",
 	  "ListenDrops", 3, 1 },
 };
 
@@ -71,7 +71,7 @@ static void test_good(void **state)
 		assert_counter(an, gc->name, gc->value);
 		const struct counter_snapshot *s = only_snap(an);
 		assert_false(s->increments);
-		assert_int_equal(s->source, gc->kind == KIND_PROC_NET_NETSTAT ? CNTSRC_PROC_NETSTAT
+		assert_int_equal(s->source, strcmp(gc->kind, "proc-net-netstat") == 0 ? CNTSRC_PROC_NETSTAT
 									: CNTSRC_PROC_SNMP);
 		const struct counter *c = counter_snapshot_find(s, gc->name);
 		assert_non_null(c->src.text);
@@ -79,21 +79,21 @@ static void test_good(void **state)
 		analysis_free(an);
 	}
 	/* evidence text names the column, the line is the values line */
-	struct analysis *an = parse_text(KIND_PROC_NET_NETSTAT,
+	struct analysis *an = parse_text("proc-net-netstat",
 					 "TcpExt: SyncookiesSent ListenOverflows\nTcpExt: 0 12\n");
 	const struct counter *c = counter_snapshot_find(only_snap(an), "ListenOverflows");
 	assert_string_equal(c->src.text, "TcpExt: ListenOverflows 12");
 	assert_int_equal(c->src.line, 2);
 	analysis_free(an);
 	/* the timestamp line dates the snapshot */
-	an = parse_text(KIND_PROC_NET_NETSTAT, "2026-11-25T18:40:01Z\nTcpExt: ListenDrops\nTcpExt: 3\n");
+	an = parse_text("proc-net-netstat", "2026-11-25T18:40:01Z\nTcpExt: ListenDrops\nTcpExt: 3\n");
 	assert_false(isnan(only_snap(an)->at));
 	assert_int_equal(only_snap(an)->at_src, TIME_CONTENT);
 	analysis_free(an);
 }
 
 static const struct bad_case {
-	enum input_kind kind;
+	const char *kind;
 	const char *text;
 	enum diag_code code;
 	uint32_t line;
@@ -101,27 +101,27 @@ static const struct bad_case {
 	enum input_status status;
 } bad_cases[] = {
 	/* more names than values: what matches is kept, the diag names the line */
-	{ KIND_PROC_NET_NETSTAT, "TcpExt: A B C\nTcpExt: 1 2\n", DIAG_BAD_LINE, 2, 2, INPUT_PARTIAL },
-	{ KIND_PROC_NET_NETSTAT, "TcpExt: A B\nTcpExt: 1 2 3\n", DIAG_BAD_LINE, 2, 2, INPUT_PARTIAL },
+	{ "proc-net-netstat", "TcpExt: A B C\nTcpExt: 1 2\n", DIAG_BAD_LINE, 2, 2, INPUT_PARTIAL },
+	{ "proc-net-netstat", "TcpExt: A B\nTcpExt: 1 2 3\n", DIAG_BAD_LINE, 2, 2, INPUT_PARTIAL },
 	/* a bad value: the others in the line are kept */
-	{ KIND_PROC_NET_NETSTAT, "TcpExt: A B C\nTcpExt: 1 x 3\n", DIAG_BAD_NUMBER, 2, 2,
+	{ "proc-net-netstat", "TcpExt: A B C\nTcpExt: 1 x 3\n", DIAG_BAD_NUMBER, 2, 2,
 	  INPUT_PARTIAL },
-	{ KIND_PROC_NET_NETSTAT, "TcpExt: A B\nTcpExt: 1 -\n", DIAG_BAD_NUMBER, 2, 1, INPUT_PARTIAL },
+	{ "proc-net-netstat", "TcpExt: A B\nTcpExt: 1 -\n", DIAG_BAD_NUMBER, 2, 1, INPUT_PARTIAL },
 	/* a names line without values (file cut), then a good pair */
-	{ KIND_PROC_NET_NETSTAT, "TcpExt: A B\nIpExt: C\nIpExt: 4\n", DIAG_TRUNCATED, 1, 1,
+	{ "proc-net-netstat", "TcpExt: A B\nIpExt: C\nIpExt: 4\n", DIAG_TRUNCATED, 1, 1,
 	  INPUT_PARTIAL },
-	{ KIND_PROC_NET_NETSTAT, "IpExt: C\nIpExt: 4\nTcpExt: A B\n", DIAG_TRUNCATED, 3, 1,
+	{ "proc-net-netstat", "IpExt: C\nIpExt: 4\nTcpExt: A B\n", DIAG_TRUNCATED, 3, 1,
 	  INPUT_PARTIAL },
 	/* values without names */
-	{ KIND_PROC_NET_NETSTAT, "TcpExt: 1 2\nIpExt: C\nIpExt: 4\n", DIAG_BAD_LINE, 1, 1,
+	{ "proc-net-netstat", "TcpExt: 1 2\nIpExt: C\nIpExt: 4\n", DIAG_BAD_LINE, 1, 1,
 	  INPUT_PARTIAL },
 	/* a values line for another MIB than the names before it */
-	{ KIND_PROC_NET_SNMP, "Tcp: A\nUdp: 1\nUdp: B\nUdp: 2\n", DIAG_TRUNCATED, 1, 1,
+	{ "proc-net-snmp", "Tcp: A\nUdp: 1\nUdp: B\nUdp: 2\n", DIAG_TRUNCATED, 1, 1,
 	  INPUT_PARTIAL },
 	/* ttar metadata left in procfs-proc-net-snmp6.txt ("Mode: 644") */
-	{ KIND_PROC_NET_SNMP, "Ip6InReceives 5\nMode: 644\n", DIAG_BAD_LINE, 2, 1, INPUT_PARTIAL },
-	{ KIND_PROC_NET_SNMP, "hello\nIp6InReceives 5\n", DIAG_BAD_LINE, 1, 1, INPUT_PARTIAL },
-	{ KIND_PROC_NET_SNMP, "Tcp:\n", DIAG_BAD_LINE, 1, 0, INPUT_ERROR },
+	{ "proc-net-snmp", "Ip6InReceives 5\nMode: 644\n", DIAG_BAD_LINE, 2, 1, INPUT_PARTIAL },
+	{ "proc-net-snmp", "hello\nIp6InReceives 5\n", DIAG_BAD_LINE, 1, 1, INPUT_PARTIAL },
+	{ "proc-net-snmp", "Tcp:\n", DIAG_BAD_LINE, 1, 0, INPUT_ERROR },
 };
 
 static void test_bad(void **state)
@@ -146,7 +146,7 @@ static void test_bad(void **state)
 		analysis_free(an);
 	}
 	/* the mismatch keeps the columns that line up */
-	struct analysis *an = parse_text(KIND_PROC_NET_NETSTAT, "TcpExt: A B C\nTcpExt: 1 2\n");
+	struct analysis *an = parse_text("proc-net-netstat", "TcpExt: A B C\nTcpExt: 1 2\n");
 	assert_counter(an, "A", 1);
 	assert_counter(an, "B", 2);
 	assert_null(counter_snapshot_find(only_snap(an), "C"));
@@ -157,40 +157,40 @@ static void test_bad(void **state)
  * awk 'NR%2==1{split($0,n)} NR%2==0{for(i=2;i<=NF;i++) print n[i], $i}' FILE */
 static const struct corpus_case {
 	const char *file;
-	enum input_kind kind;
+	const char *kind;
 	size_t records;
 	size_t diags;
 	const char *name;
 	int64_t value;
 } corpus_cases[] = {
-	{ "corpus/proc/procfs-proc-net-netstat.txt", KIND_PROC_NET_NETSTAT, 131, 0, "TCPSynRetrans", 16 },
-	{ "corpus/proc/procfs-proc-net-netstat.txt", KIND_PROC_NET_NETSTAT, 131, 0, "ListenOverflows", 0 },
-	{ "corpus/proc/procfs-proc-net-netstat.txt", KIND_PROC_NET_NETSTAT, 131, 0, "IpExtInOctets",
+	{ "corpus/proc/procfs-proc-net-netstat.txt", "proc-net-netstat", 131, 0, "TCPSynRetrans", 16 },
+	{ "corpus/proc/procfs-proc-net-netstat.txt", "proc-net-netstat", 131, 0, "ListenOverflows", 0 },
+	{ "corpus/proc/procfs-proc-net-netstat.txt", "proc-net-netstat", 131, 0, "IpExtInOctets",
 	  190585481 },
-	{ "corpus/proc/node_exporter-proc-net-netstat-old-kernel.txt", KIND_PROC_NET_NETSTAT, 95, 0,
+	{ "corpus/proc/node_exporter-proc-net-netstat-old-kernel.txt", "proc-net-netstat", 95, 0,
 	  "TCPTimeouts", 115 },
-	{ "corpus/proc/node_exporter-proc-net-netstat-old-kernel.txt", KIND_PROC_NET_NETSTAT, 95, 0,
+	{ "corpus/proc/node_exporter-proc-net-netstat-old-kernel.txt", "proc-net-netstat", 95, 0,
 	  "TCPPrequeued", 80568 },
-	{ "corpus/proc/node_exporter-proc-net-netstat-old-kernel.txt", KIND_PROC_NET_NETSTAT, 95, 0,
+	{ "corpus/proc/node_exporter-proc-net-netstat-old-kernel.txt", "proc-net-netstat", 95, 0,
 	  "IpExtInOctets", 6286396970LL },
-	{ "corpus/proc/tcpmon-proc-net-netstat-mptcp.txt", KIND_PROC_NET_NETSTAT, 201, 0,
+	{ "corpus/proc/tcpmon-proc-net-netstat-mptcp.txt", "proc-net-netstat", 201, 0,
 	  "TCPSynRetrans", 1031 },
-	{ "corpus/proc/tcpmon-proc-net-netstat-mptcp.txt", KIND_PROC_NET_NETSTAT, 201, 0,
+	{ "corpus/proc/tcpmon-proc-net-netstat-mptcp.txt", "proc-net-netstat", 201, 0,
 	  "TCPTimeouts", 1173 },
-	{ "corpus/proc/tcpmon-proc-net-netstat-mptcp.txt", KIND_PROC_NET_NETSTAT, 201, 0,
+	{ "corpus/proc/tcpmon-proc-net-netstat-mptcp.txt", "proc-net-netstat", 201, 0,
 	  "MPTcpExtRcvWndConflict", 0 },
-	{ "corpus/proc/node_exporter-proc-net-snmp.txt", KIND_PROC_NET_SNMP, 77, 0, "TcpMaxConn", -1 },
-	{ "corpus/proc/node_exporter-proc-net-snmp.txt", KIND_PROC_NET_SNMP, 77, 0, "TcpRetransSegs",
+	{ "corpus/proc/node_exporter-proc-net-snmp.txt", "proc-net-snmp", 77, 0, "TcpMaxConn", -1 },
+	{ "corpus/proc/node_exporter-proc-net-snmp.txt", "proc-net-snmp", 77, 0, "TcpRetransSegs",
 	  227 },
-	{ "corpus/proc/procfs-proc-net-snmp.txt", KIND_PROC_NET_SNMP, 79, 0, "TcpCurrEstab", 15 },
-	{ "corpus/proc/procfs-proc-net-snmp.txt", KIND_PROC_NET_SNMP, 79, 0, "UdpIgnoredMulti", 58 },
-	{ "corpus/proc/tcpmon-proc-net-snmp.txt", KIND_PROC_NET_SNMP, 83, 0, "TcpRetransSegs", 1232 },
-	{ "corpus/proc/tcpmon-proc-net-snmp.txt", KIND_PROC_NET_SNMP, 83, 0, "IcmpOutRateLimitHost", 0 },
-	{ "corpus/proc/tcpmon-proc-net-snmp.txt", KIND_PROC_NET_SNMP, 83, 0, "UdpMemErrors", 0 },
+	{ "corpus/proc/procfs-proc-net-snmp.txt", "proc-net-snmp", 79, 0, "TcpCurrEstab", 15 },
+	{ "corpus/proc/procfs-proc-net-snmp.txt", "proc-net-snmp", 79, 0, "UdpIgnoredMulti", 58 },
+	{ "corpus/proc/tcpmon-proc-net-snmp.txt", "proc-net-snmp", 83, 0, "TcpRetransSegs", 1232 },
+	{ "corpus/proc/tcpmon-proc-net-snmp.txt", "proc-net-snmp", 83, 0, "IcmpOutRateLimitHost", 0 },
+	{ "corpus/proc/tcpmon-proc-net-snmp.txt", "proc-net-snmp", 83, 0, "UdpMemErrors", 0 },
 	/* the last line is ttar's "Mode: 644" */
-	{ "corpus/proc/procfs-proc-net-snmp6.txt", KIND_PROC_NET_SNMP, 91, 1, "Ip6InReceives", 92166 },
-	{ "corpus/proc/procfs-proc-net-snmp6.txt", KIND_PROC_NET_SNMP, 91, 1, "Icmp6InType134", 111 },
-	{ "corpus/proc/procfs-proc-net-snmp6.txt", KIND_PROC_NET_SNMP, 91, 1, "Udp6IgnoredMulti", 12 },
+	{ "corpus/proc/procfs-proc-net-snmp6.txt", "proc-net-snmp", 91, 1, "Ip6InReceives", 92166 },
+	{ "corpus/proc/procfs-proc-net-snmp6.txt", "proc-net-snmp", 91, 1, "Icmp6InType134", 111 },
+	{ "corpus/proc/procfs-proc-net-snmp6.txt", "proc-net-snmp", 91, 1, "Udp6IgnoredMulti", 12 },
 };
 
 static void test_corpus(void **state)
@@ -225,8 +225,8 @@ static void test_corpus_sniffed(void **state)
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		struct analysis *an = read_file_input(shared_path(path, sizeof(path), files[i]));
 		assert_int_equal(an->inputs.n, 1);
-		assert_true(an->inputs.v[0].kind == KIND_PROC_NET_NETSTAT ||
-			    an->inputs.v[0].kind == KIND_PROC_NET_SNMP);
+		assert_true(strcmp(an->inputs.v[0].kind, "proc-net-netstat") == 0 ||
+			    strcmp(an->inputs.v[0].kind, "proc-net-snmp") == 0);
 		assert_int_equal(an->inputs.v[0].status, INPUT_OK);
 		analysis_free(an);
 	}
@@ -237,12 +237,12 @@ static void test_corpus_sniffed(void **state)
  * `awk '$1 == "NAME" {print $2}' nstat-asz.txt` (nstat names). */
 static const struct {
 	const char *file;
-	enum input_kind kind;
+	const char *kind;
 	const char *name;
 	int64_t value;
 } recorded[] = {
-#define NETSTAT KIND_PROC_NET_NETSTAT
-#define SNMP KIND_PROC_NET_SNMP
+#define NETSTAT "proc-net-netstat"
+#define SNMP "proc-net-snmp"
 	{ "proc-net-netstat.txt", NETSTAT, "ListenOverflows", 18 },	/* TcpExtListenOverflows 18 */
 	{ "proc-net-netstat.txt", NETSTAT, "ListenDrops", 18 },	/* TcpExtListenDrops 18 */
 	{ "proc-net-netstat.txt", NETSTAT, "TCPSynRetrans", 12 },	/* TcpExtTCPSynRetrans 12 */
@@ -285,7 +285,7 @@ static void test_limit(void **state)
 	for (size_t i = 0; i < n; i++)
 		k += (size_t)snprintf(text + k, size - k, " %zu", i);
 	snprintf(text + k, size - k, "\n");
-	struct analysis *an = parse_text(KIND_PROC_NET_NETSTAT, text);
+	struct analysis *an = parse_text("proc-net-netstat", text);
 	assert_int_equal(count_diags(an, DIAG_LIMIT), 1);
 	assert_int_equal(only_snap(an)->counters.n, 4096);
 	assert_counter(an, "C4095", 4095);
@@ -316,7 +316,7 @@ static void test_direct(void **state)
 static void test_crashers(void **state)
 {
 	(void)state;
-	replay_crashers("proc-net-snmp-", KIND_PROC_NET_SNMP);
+	replay_crashers("proc-net-snmp-", "proc-net-snmp");
 }
 
 int main(void)

@@ -18,7 +18,7 @@ static struct analysis *parse_exact(const char *text, size_t n)
 	struct analysis *an = malloc(sizeof(*an));
 	assert_non_null(an);
 	analysis_init(an);
-	analysis_parse_buffer(an, "test.txt", KIND_PROC_NET_TCP, copy, n);
+	analysis_parse_buffer(an, "test.txt", "proc-net-tcp", copy, n);
 	free(copy);
 	return an;
 }
@@ -171,7 +171,7 @@ static struct analysis *read_proc(const char *path, size_t rows)
 {
 	struct analysis *an = read_file_input(path);
 	assert_int_equal(an->inputs.n, 1);
-	assert_int_equal(an->inputs.v[0].kind, KIND_PROC_NET_TCP);
+	assert_string_equal(an->inputs.v[0].kind, "proc-net-tcp");
 	assert_int_equal(an->inc.sock_snaps.n, 1);
 	const struct sock_snapshot *s = an->inc.sock_snaps.v[0];
 	if (s->rows.n != rows)

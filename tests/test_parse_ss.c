@@ -15,7 +15,7 @@ static const char HDR_NETID[] =
 
 /* Parse exactly `len` bytes of a heap copy: no NUL after the buffer, so an
  * overread shows under ASan/valgrind. */
-static struct analysis *parse_exact(enum input_kind kind, const char *text)
+static struct analysis *parse_exact(const char *kind, const char *text)
 {
 	size_t n = strlen(text);
 	char *copy = malloc(n ? n : 1);
@@ -33,7 +33,7 @@ static struct analysis *parse_with(const char *hdr, const char *line)
 {
 	char buf[4096];
 	snprintf(buf, sizeof(buf), "%s%s\n", hdr ? hdr : "", line);
-	return parse_exact(KIND_SS, buf);
+	return parse_exact("ss", buf);
 }
 
 static const struct sock_snapshot *snap0(const struct analysis *an)
@@ -252,7 +252,7 @@ static void test_owners(void **state)
 static void test_has_owners(void **state)
 {
 	(void)state;
-	struct analysis *an = parse_exact(KIND_SS, "root@host:~# ss -tanp\n"
+	struct analysis *an = parse_exact("ss", "root@host:~# ss -tanp\n"
 					  "State Recv-Q Send-Q Local Address:Port Peer Address:Port\n"
 					  "TIME-WAIT 0 0 1.2.3.4:80 5.6.7.8:9000\n");
 	assert_int_equal(n_rows(an), 1);
@@ -260,7 +260,7 @@ static void test_has_owners(void **state)
 	assert_true(snap0(an)->listen_send_q_is_limit);
 	assert_int_equal(an->diags.list.n, 0);
 	analysis_free(an);
-	an = parse_exact(KIND_SS, "State Recv-Q Send-Q Local Address:Port Peer Address:Port\n"
+	an = parse_exact("ss", "State Recv-Q Send-Q Local Address:Port Peer Address:Port\n"
 			 "TIME-WAIT 0 0 1.2.3.4:80 5.6.7.8:9000\n");
 	assert_false(snap0(an)->has_owners);
 	analysis_free(an);
@@ -271,7 +271,7 @@ static void test_has_owners(void **state)
 static void test_continuation(void **state)
 {
 	(void)state;
-	struct analysis *an = parse_exact(KIND_SS,
+	struct analysis *an = parse_exact("ss",
 		"Netid State Recv-Q Send-Q Local Address:Port Peer Address:Port Process\n"
 		"tcp ESTAB 0 0 10.0.0.1:22 10.0.0.2:5000 users:((\"sshd\",pid=1,fd=3)) ino:77 sk:1 <->\n"
 		"\t skmem:(r0,rb369280,t0,tb87040,f0,w0,o0,bl0,d0) ts sack cubic wscale:7,7 "
@@ -314,7 +314,7 @@ static void test_continuation(void **state)
 static void test_state_filter(void **state)
 {
 	(void)state;
-	struct analysis *an = parse_exact(KIND_SS,
+	struct analysis *an = parse_exact("ss",
 		"u@h:~$ ss -tn state close-wait\n"
 		"Recv-Q Send-Q Local Address:Port Peer Address:Port Process\n"
 		"1      0      127.0.0.1:8000 127.0.0.1:5000\n"
@@ -323,7 +323,7 @@ static void test_state_filter(void **state)
 	assert_int_equal(snap0(an)->rows.v[1].state, TCP_CLOSE_WAIT);
 	assert_int_equal(an->diags.list.n, 0);
 	analysis_free(an);
-	an = parse_exact(KIND_SS, "Recv-Q Send-Q Local Address:Port Peer Address:Port Process\n"
+	an = parse_exact("ss", "Recv-Q Send-Q Local Address:Port Peer Address:Port Process\n"
 			 "1      0      127.0.0.1:8000 127.0.0.1:5000\n"
 			 "0      0      127.0.0.1:8000 127.0.0.1:5001\n");
 	assert_int_equal(n_rows(an), 2);
@@ -336,7 +336,7 @@ static void test_state_filter(void **state)
 static void test_summary(void **state)
 {
 	(void)state;
-	struct analysis *an = parse_exact(KIND_SS,
+	struct analysis *an = parse_exact("ss",
 		"Total: 131 (kernel 0)\n"
 		"TCP:   14 (estab 1, closed 0, orphaned 10, synrecv 0, timewait 0/0), ports 0\n\n"
 		"Transport Total     IP        IPv6\n*         0         -         -\n"
@@ -353,7 +353,7 @@ static void test_edges(void **state)
 {
 	(void)state;
 	/* timestamp line first: line numbers stay those of the file */
-	struct analysis *an = parse_exact(KIND_SS, "2026-11-25T18:41:43.987Z\n"
+	struct analysis *an = parse_exact("ss", "2026-11-25T18:41:43.987Z\n"
 					  "State Recv-Q Send-Q Local Address:Port Peer Address:Port\n"
 					  "LISTEN 0 5 127.0.0.1:8000 0.0.0.0:*\r\n");
 	assert_int_equal(n_rows(an), 1);
@@ -380,21 +380,21 @@ static void test_edges(void **state)
 		memcpy(copy, full, cut);
 		an = malloc(sizeof(*an));
 		analysis_init(an);
-		analysis_parse_buffer(an, "cut.txt", KIND_SS, copy, cut);
+		analysis_parse_buffer(an, "cut.txt", "ss", copy, cut);
 		free(copy);
 		analysis_free(an);
 	}
 
 	/* empty input, blank lines, header only */
-	an = parse_exact(KIND_SS, "");
+	an = parse_exact("ss", "");
 	assert_int_equal(n_rows(an), 0);
 	analysis_free(an);
-	an = parse_exact(KIND_SS, HDR_NEW);
+	an = parse_exact("ss", HDR_NEW);
 	assert_int_equal(an->inc.sock_snaps.n, 1);	/* an empty table is evidence too */
 	assert_int_equal(n_rows(an), 0);
 	assert_int_equal(an->inputs.v[0].status, INPUT_OK);
 	analysis_free(an);
-	an = parse_exact(KIND_SS, "hello world\n");
+	an = parse_exact("ss", "hello world\n");
 	assert_int_equal(an->inputs.v[0].status, INPUT_ERROR);
 	analysis_free(an);
 }
@@ -405,7 +405,7 @@ static struct analysis *read_ss(const char *path, size_t rows)
 {
 	struct analysis *an = read_file_input(path);
 	assert_int_equal(an->inputs.n, 1);
-	assert_int_equal(an->inputs.v[0].kind, KIND_SS);
+	assert_string_equal(an->inputs.v[0].kind, "ss");
 	assert_int_equal(an->inc.sock_snaps.n, 1);
 	const struct sock_snapshot *s = an->inc.sock_snaps.v[0];
 	if (s->rows.n != rows)

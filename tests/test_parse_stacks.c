@@ -22,7 +22,7 @@ static int (*const parsers[])(struct analysis *, struct input *) = {
 /* Parse exactly `len` bytes of a heap copy: no NUL after the buffer, so an
  * overread shows under ASan/valgrind; freed before the checks, so whatever
  * the parser kept must have been copied. */
-static struct analysis *parse_mem(enum input_kind kind, const char *display, const char *text,
+static struct analysis *parse_mem(const char *kind, const char *display, const char *text,
 				  size_t n)
 {
 	char *copy = malloc(n ? n : 1);
@@ -36,7 +36,7 @@ static struct analysis *parse_mem(enum input_kind kind, const char *display, con
 	return an;
 }
 
-static struct analysis *parse_str(enum input_kind kind, const char *text)
+static struct analysis *parse_str(const char *kind, const char *text)
 {
 	return parse_mem(kind, "test.txt", text, strlen(text));
 }
@@ -66,7 +66,7 @@ static const char *data_path(char *buf, size_t size, const char *rel)
 	return buf;
 }
 
-static struct analysis *parse_data(enum input_kind kind, const char *rel)
+static struct analysis *parse_data(const char *kind, const char *rel)
 {
 	char path[1024];
 	size_t n;
@@ -183,7 +183,7 @@ static void test_gdb_frame_lines(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(gdb_frame_cases) / sizeof(gdb_frame_cases[0]); i++) {
 		const struct frame_case *fc = &gdb_frame_cases[i];
-		struct analysis *an = parse_str(KIND_GDB, fc->line);
+		struct analysis *an = parse_str("gdb", fc->line);
 		size_t threads, frames, py;
 		totals(an, &threads, &frames, &py);
 		if (frames != (size_t)fc->frames)
@@ -228,7 +228,7 @@ static void test_gdb_thread_headers(void **state)
 	for (size_t i = 0; i < sizeof(header_cases) / sizeof(header_cases[0]); i++) {
 		char buf[512];
 		snprintf(buf, sizeof(buf), "%s\n#0  0x1 in f () at a.c:1\n", header_cases[i].header);
-		struct analysis *an = parse_str(KIND_GDB, buf);
+		struct analysis *an = parse_str("gdb", buf);
 		assert_int_equal(an->inc.processes.n, 1);
 		const struct process *p = an->inc.processes.v[0];
 		assert_int_equal(p->threads.n, 1);
@@ -246,7 +246,7 @@ static void test_gdb_thread_headers(void **state)
 		"Thread 1 LWP 1:",
 	};
 	for (size_t i = 0; i < sizeof(not_headers) / sizeof(not_headers[0]); i++) {
-		struct analysis *an = parse_str(KIND_GDB, not_headers[i]);
+		struct analysis *an = parse_str("gdb", not_headers[i]);
 		assert_int_equal(an->inc.processes.n, 0);
 		analysis_free(an);
 	}
@@ -257,7 +257,7 @@ static void test_gdb_thread_headers(void **state)
 static void test_gdb_inlined(void **state)
 {
 	(void)state;
-	struct analysis *an = parse_str(KIND_GDB,
+	struct analysis *an = parse_str("gdb",
 		"Thread 2 (Thread 0x7f (LWP 5508) \"w-inline\"):\n"
 		"#0  __futex_abstimed_wait_common64 (private=0) at ./nptl/futex-internal.c:57\n"
 		"#1  __futex_abstimed_wait_common (futex_word=0x5) at ./nptl/futex-internal.c:87\n"
@@ -285,7 +285,7 @@ static void test_gdb_inlined(void **state)
 static void test_gdb_noise_and_sequence(void **state)
 {
 	(void)state;
-	struct analysis *an = parse_str(KIND_GDB,
+	struct analysis *an = parse_str("gdb",
 		"2026-11-25T18:49:20.312Z\n"
 		"[New LWP 5508]\n"
 		"[Thread debugging using libthread_db enabled]\n"
@@ -351,7 +351,7 @@ static void test_gdb_pid(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(pid_cases) / sizeof(pid_cases[0]); i++) {
 		const struct pid_case *pc = &pid_cases[i];
-		struct analysis *an = parse_mem(KIND_GDB, pc->display, pc->text, strlen(pc->text));
+		struct analysis *an = parse_mem("gdb", pc->display, pc->text, strlen(pc->text));
 		assert_int_equal(an->inc.processes.n, 1);
 		if (an->inc.processes.v[0]->pid != pc->pid)
 			fail_msg("case %zu: pid %d, want %d", i, (int)an->inc.processes.v[0]->pid,
@@ -380,7 +380,7 @@ static void test_pid_from_name(void **state)
 static void test_gdb_wrapped(void **state)
 {
 	(void)state;
-	struct analysis *an = parse_str(KIND_GDB,
+	struct analysis *an = parse_str("gdb",
 		"Thread 11 (Thread 19965):\n"
 		"#0  0x00000038484d7de3 in __poll (fds=<value optimized out>, \n"
 		"    nfds=<value optimized out>, timeout=<value optimized out>)\n"
@@ -441,7 +441,7 @@ static void test_eu_lines(void **state)
 		const struct eu_case *ec = &eu_cases[i];
 		char buf[1024];
 		snprintf(buf, sizeof(buf), "PID 5505 - process\nTID 5506:\n%s\n", ec->line);
-		struct analysis *an = parse_str(KIND_EU_STACK, buf);
+		struct analysis *an = parse_str("eu-stack", buf);
 		const struct thread *t = thr(an, 5505, 5506);
 		assert_int_equal(t->samples.n, 1);
 		const struct stack_sample *s = &t->samples.v[0];
@@ -466,7 +466,7 @@ static void test_eu_structure(void **state)
 {
 	(void)state;
 	/* -i: same pc, other function = inlined; recursion (same function) is not */
-	struct analysis *an = parse_str(KIND_EU_STACK,
+	struct analysis *an = parse_str("eu-stack",
 		"PID 7 - process module memory map\n"
 		"0x0000557ae968f000-0x0000557ae9694030 condwait\n"
 		"  [e5578635985f3bdf598c8fe7cd4c62b726a29985]\n"
@@ -490,11 +490,11 @@ static void test_eu_structure(void **state)
 	analysis_free(an);
 
 	/* eu-stack -1: no PID line, the thread is the process */
-	an = parse_str(KIND_EU_STACK, "TID 99:\n#0  0x0000000000000010 main\n");
+	an = parse_str("eu-stack", "TID 99:\n#0  0x0000000000000010 main\n");
 	assert_int_equal(thr(an, 99, 99)->samples.v[0].n_frames, 1);
 	analysis_free(an);
 
-	an = parse_str(KIND_EU_STACK, "nothing here\n");
+	an = parse_str("eu-stack", "nothing here\n");
 	assert_int_equal(an->inc.processes.n, 0);
 	assert_int_equal(an->inputs.v[0].status, INPUT_ERROR);
 	analysis_free(an);
@@ -505,7 +505,7 @@ static void test_eu_structure(void **state)
 static void test_py_bt(void **state)
 {
 	(void)state;
-	struct analysis *an = parse_str(KIND_PY_BT,
+	struct analysis *an = parse_str("py-bt",
 		"Thread 5 (Thread 0x7f8e330bd6c0 (LWP 21775) \"python3\"):\n"
 		"Traceback (most recent call first):\n"
 		"  <built-in method __enter__ of _thread.lock object at remote 0x7f8e348fd200>\n"
@@ -554,7 +554,7 @@ static void test_py_bt(void **state)
 
 	/* py-bt of the current thread only: no header */
 	static const char cur[] = "Traceback (most recent call first):\n  File \"a.py\", line 1, in f\n";
-	an = parse_mem(KIND_PY_BT, "py-bt-4321.txt", cur, sizeof(cur) - 1);
+	an = parse_mem("py-bt", "py-bt-4321.txt", cur, sizeof(cur) - 1);
 	s = only_sample(an);
 	assert_int_equal(an->inc.processes.v[0]->pid, 4321);
 	assert_int_equal(s->n_py_frames, 1);
@@ -603,7 +603,7 @@ static void test_proc_task_lines(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(task_cases) / sizeof(task_cases[0]); i++) {
 		const struct task_case *tc = &task_cases[i];
-		struct analysis *an = parse_str(KIND_PROC_TASK, tc->line);
+		struct analysis *an = parse_str("proc-task", tc->line);
 		size_t threads, frames, py;
 		totals(an, &threads, &frames, &py);
 		if (threads != (size_t)tc->samples)
@@ -627,7 +627,7 @@ static void test_proc_task_lines(void **state)
 			assert_int_equal(diags_count(&an->diags, -1, DIAG_SEV_WARN), 0);
 		analysis_free(an);
 	}
-	struct analysis *an = parse_str(KIND_PROC_TASK,
+	struct analysis *an = parse_str("proc-task",
 		"/proc/1/task/2/syscall:202 0x1 0x2 0x3 0x4 0x5 0x6 0x7 0x8\n"
 		"/proc/1/stat:1 (init) S 0 1 1 0 -1\n"
 		"/proc/1/comm:systemd\n");
@@ -643,35 +643,35 @@ static void test_proc_task_lines(void **state)
 
 static const struct file_case {
 	const char *path;
-	enum input_kind kind;
+	const char *kind;
 	int32_t pid;
 	size_t threads, frames, py_frames;
 	bool pid_noted;		/* the pid was guessed (info diag) */
 } file_cases[] = {
-	{ "corpus/stacks/elfutils-eu-stack-p-sleep.txt", KIND_EU_STACK, 169385, 1, 6, 0, false },
-	{ "corpus/stacks/satyr-gdb-no-crash-frame-found.txt", KIND_GDB, 11113, 8, 76, 0, true },
-	{ "corpus/stacks/satyr-gdb-no-thread-header.txt", KIND_GDB, 3575, 1, 6, 0, true },
-	{ "corpus/stacks/satyr-gdb-rhbz-1032472.txt", KIND_GDB, 5445, 20, 199, 0, true },
-	{ "corpus/stacks/satyr-gdb-rhbz-1119072.txt", KIND_GDB, 2271, 5, 47, 0, true },
-	{ "corpus/stacks/satyr-gdb-rhbz-1239318.txt", KIND_GDB, 2845, 6, 46, 0, true },
-	{ "corpus/stacks/satyr-gdb-rhbz-621492.txt", KIND_GDB, 19947, 11, 201, 0, true },
-	{ "corpus/stacks/satyr-gdb-rhbz-955617.txt", KIND_GDB, 1073, 1, 13, 0, true },
-	{ "tests/data/stacks/gdb-condwait-bt.txt", KIND_GDB, 5505, 5, 35, 0, false },
-	{ "tests/data/stacks/gdb-condwait-bt-full.txt", KIND_GDB, 5505, 5, 35, 0, false },
-	{ "tests/data/stacks/gdb-condwait-stripped-bt.txt", KIND_GDB, 5709, 5, 37, 0, false },
-	{ "tests/data/stacks/pstack-condwait.txt", KIND_PSTACK, 5505, 5, 35, 0, true },
-	{ "tests/data/stacks/pstack-sleep-single.txt", KIND_PSTACK, 0, 1, 8, 0, true },
-	{ "tests/data/stacks/eu-stack-condwait.txt", KIND_EU_STACK, 5505, 5, 26, 0, false },
-	{ "tests/data/stacks/eu-stack-condwait-smi.txt", KIND_EU_STACK, 5505, 5, 35, 0, false },
-	{ "tests/data/stacks/eu-stack-condwait-v.txt", KIND_EU_STACK, 5505, 5, 35, 0, false },
-	{ "tests/data/stacks/eu-stack-condwait-bmsa.txt", KIND_EU_STACK, 5505, 5, 26, 0, false },
-	{ "tests/data/stacks/eu-stack-condwait-stripped.txt", KIND_EU_STACK, 5709, 5, 26, 0, false },
-	{ "tests/data/stacks/eu-stack-pyworkers.txt", KIND_EU_STACK, 5770, 5, 78, 0, false },
-	{ "tests/data/stacks/gdb-pyworkers-bt-py-bt.txt", KIND_GDB, 5770, 5, 138, 26, false },
-	{ "tests/data/stacks/gdb-pyworkers-py-bt.txt", KIND_PY_BT, 5770, 5, 0, 26, false },
-	{ "tests/data/stacks/gdb-pyworkers-py-bt-full.txt", KIND_PY_BT, 5770, 5, 0, 26, false },
-	{ "tests/data/stacks/proc-task-condwait.txt", KIND_PROC_TASK, 5505, 5, 0, 0, false },
-	{ "tests/data/stacks/proc-task-pyworkers.txt", KIND_PROC_TASK, 5770, 5, 0, 0, false },
+	{ "corpus/stacks/elfutils-eu-stack-p-sleep.txt", "eu-stack", 169385, 1, 6, 0, false },
+	{ "corpus/stacks/satyr-gdb-no-crash-frame-found.txt", "gdb", 11113, 8, 76, 0, true },
+	{ "corpus/stacks/satyr-gdb-no-thread-header.txt", "gdb", 3575, 1, 6, 0, true },
+	{ "corpus/stacks/satyr-gdb-rhbz-1032472.txt", "gdb", 5445, 20, 199, 0, true },
+	{ "corpus/stacks/satyr-gdb-rhbz-1119072.txt", "gdb", 2271, 5, 47, 0, true },
+	{ "corpus/stacks/satyr-gdb-rhbz-1239318.txt", "gdb", 2845, 6, 46, 0, true },
+	{ "corpus/stacks/satyr-gdb-rhbz-621492.txt", "gdb", 19947, 11, 201, 0, true },
+	{ "corpus/stacks/satyr-gdb-rhbz-955617.txt", "gdb", 1073, 1, 13, 0, true },
+	{ "tests/data/stacks/gdb-condwait-bt.txt", "gdb", 5505, 5, 35, 0, false },
+	{ "tests/data/stacks/gdb-condwait-bt-full.txt", "gdb", 5505, 5, 35, 0, false },
+	{ "tests/data/stacks/gdb-condwait-stripped-bt.txt", "gdb", 5709, 5, 37, 0, false },
+	{ "tests/data/stacks/pstack-condwait.txt", "pstack", 5505, 5, 35, 0, true },
+	{ "tests/data/stacks/pstack-sleep-single.txt", "pstack", 0, 1, 8, 0, true },
+	{ "tests/data/stacks/eu-stack-condwait.txt", "eu-stack", 5505, 5, 26, 0, false },
+	{ "tests/data/stacks/eu-stack-condwait-smi.txt", "eu-stack", 5505, 5, 35, 0, false },
+	{ "tests/data/stacks/eu-stack-condwait-v.txt", "eu-stack", 5505, 5, 35, 0, false },
+	{ "tests/data/stacks/eu-stack-condwait-bmsa.txt", "eu-stack", 5505, 5, 26, 0, false },
+	{ "tests/data/stacks/eu-stack-condwait-stripped.txt", "eu-stack", 5709, 5, 26, 0, false },
+	{ "tests/data/stacks/eu-stack-pyworkers.txt", "eu-stack", 5770, 5, 78, 0, false },
+	{ "tests/data/stacks/gdb-pyworkers-bt-py-bt.txt", "gdb", 5770, 5, 138, 26, false },
+	{ "tests/data/stacks/gdb-pyworkers-py-bt.txt", "py-bt", 5770, 5, 0, 26, false },
+	{ "tests/data/stacks/gdb-pyworkers-py-bt-full.txt", "py-bt", 5770, 5, 0, 26, false },
+	{ "tests/data/stacks/proc-task-condwait.txt", "proc-task", 5505, 5, 0, 0, false },
+	{ "tests/data/stacks/proc-task-pyworkers.txt", "proc-task", 5770, 5, 0, 0, false },
 };
 
 static void test_files(void **state)
@@ -688,7 +688,7 @@ static void test_files(void **state)
 				 fc->path, an->inc.processes.n,
 				 an->inc.processes.n ? (int)an->inc.processes.v[0]->pid : -1, threads,
 				 frames, py);
-		assert_int_equal(an->inputs.v[0].records, frames + py + (fc->kind == KIND_PROC_TASK ? threads : 0));
+		assert_int_equal(an->inputs.v[0].records, frames + py + (strcmp(fc->kind, "proc-task") == 0 ? threads : 0));
 		assert_int_equal(an->inputs.v[0].status == INPUT_ERROR, false);
 		/* every recorded dump is read without a warning */
 		if (strncmp(fc->path, "tests/", 6) == 0)
@@ -704,7 +704,7 @@ static void test_files(void **state)
 
 static const struct hand_case {
 	const char *path;
-	enum input_kind kind;
+	const char *kind;
 	int32_t pid, tid;
 	uint32_t index;		/* frame number in the dump */
 	bool python;
@@ -715,59 +715,59 @@ static const struct hand_case {
 	uint32_t n_frames;	/* the sample's frames */
 	uint32_t header_line;
 } hand_cases[] = {
-	{ "corpus/stacks/elfutils-eu-stack-p-sleep.txt", KIND_EU_STACK, 169385, 169385, 4, false,
+	{ "corpus/stacks/elfutils-eu-stack-p-sleep.txt", "eu-stack", 169385, 169385, 4, false,
 	  0x7f04a97f414b, "__libc_start_main@@GLIBC_2.34", NULL, NULL, 0, false, 6, 2 },
-	{ "corpus/stacks/satyr-gdb-rhbz-1119072.txt", KIND_GDB, 2271, 2375, 0, false,
+	{ "corpus/stacks/satyr-gdb-rhbz-1119072.txt", "gdb", 2271, 2375, 0, false,
 	  0x803a321f24, ".pthread_cond_timedwait", "libpthread.so.0", NULL, 0, false, 7, 12 },
-	{ "corpus/stacks/satyr-gdb-rhbz-1119072.txt", KIND_GDB, 2271, 2271, 15, false,
+	{ "corpus/stacks/satyr-gdb-rhbz-1119072.txt", "gdb", 2271, 2271, 15, false,
 	  0x10051054, ".main", NULL, NULL, 0, false, 16, 51 },
-	{ "corpus/stacks/satyr-gdb-rhbz-955617.txt", KIND_GDB, 1073, 1073, 9, false,
+	{ "corpus/stacks/satyr-gdb-rhbz-955617.txt", "gdb", 1073, 1073, 9, false,
 	  0, "<signal handler called>", NULL, NULL, 0, false, 13, 8 },
-	{ "corpus/stacks/satyr-gdb-rhbz-955617.txt", KIND_GDB, 1073, 1073, 12, false,
+	{ "corpus/stacks/satyr-gdb-rhbz-955617.txt", "gdb", 1073, 1073, 12, false,
 	  0xb6f97b98, NULL, "nvidia_drv.so", NULL, 0, false, 13, 8 },
-	{ "corpus/stacks/satyr-gdb-no-thread-header.txt", KIND_GDB, 3575, 3575, 4, false,
+	{ "corpus/stacks/satyr-gdb-no-thread-header.txt", "gdb", 3575, 3575, 4, false,
 	  0x7fafcc85dfc1, "virNetClientIOHandleOutput", NULL, "rpc/virnetclient.c", 747, true, 6, 9 },
-	{ "corpus/stacks/satyr-gdb-rhbz-621492.txt", KIND_GDB, 19947, 19965, 0, false,
+	{ "corpus/stacks/satyr-gdb-rhbz-621492.txt", "gdb", 19947, 19965, 0, false,
 	  0x38484d7de3, "__poll", NULL, "../sysdeps/unix/sysv/linux/poll.c", 87, false, 9, 19 },
-	{ "corpus/stacks/satyr-gdb-rhbz-621492.txt", KIND_GDB, 19947, 19947, 110, false,
+	{ "corpus/stacks/satyr-gdb-rhbz-621492.txt", "gdb", 19947, 19947, 110, false,
 	  0x401a94, "main", NULL, "/usr/src/debug/thunderbird-3.1.1/comm-1.9.2/mail/app/nsMailApp.cpp",
 	  101, false, 111, 594 },	/* "at ..." wrapped onto the next line */
-	{ "tests/data/stacks/gdb-condwait-bt.txt", KIND_GDB, 5505, 5508, 5, false,
+	{ "tests/data/stacks/gdb-condwait-bt.txt", "gdb", 5505, 5508, 5, false,
 	  0x557ae969020f, "wait_for_job", NULL, "/work/main/tests/data/stacks/src/condwait.c", 24,
 	  true, 9, 41 },
-	{ "tests/data/stacks/gdb-condwait-bt.txt", KIND_GDB, 5505, 5511, 3, false,
+	{ "tests/data/stacks/gdb-condwait-bt.txt", "gdb", 5505, 5511, 3, false,
 	  0x7f5c5f075482, "___pthread_mutex_lock", NULL, "./nptl/pthread_mutex_lock.c", 93, false,
 	  7, 11 },
-	{ "tests/data/stacks/gdb-condwait-stripped-bt.txt", KIND_GDB, 5709, 5712, 5, false,
+	{ "tests/data/stacks/gdb-condwait-stripped-bt.txt", "gdb", 5709, 5712, 5, false,
 	  0x558b44e97268, NULL, NULL, NULL, 0, false, 9, 30 },
-	{ "tests/data/stacks/pstack-condwait.txt", KIND_PSTACK, 5505, 5510, 4, false,
+	{ "tests/data/stacks/pstack-condwait.txt", "pstack", 5505, 5510, 4, false,
 	  0x7f5c5f0718bc, "___pthread_cond_timedwait64", NULL, "./nptl/pthread_cond_wait.c", 643,
 	  false, 8, 10 },
-	{ "tests/data/stacks/pstack-sleep-single.txt", KIND_PSTACK, 0, 0, 1, false,
+	{ "tests/data/stacks/pstack-sleep-single.txt", "pstack", 0, 0, 1, false,
 	  0x7f09ff1e9e53, "__GI___nanosleep", NULL, "../sysdeps/unix/sysv/linux/nanosleep.c", 25,
 	  false, 8, 2 },
-	{ "tests/data/stacks/eu-stack-condwait-smi.txt", KIND_EU_STACK, 5505, 5508, 4, false,
+	{ "tests/data/stacks/eu-stack-condwait-smi.txt", "eu-stack", 5505, 5508, 4, false,
 	  0x557ae969020f, "wait_for_job", "condwait", "/work/main/tests/data/stacks/src/condwait.c",
 	  24, true, 8, 13 },
-	{ "tests/data/stacks/eu-stack-condwait-v.txt", KIND_EU_STACK, 5505, 5511, 3, false,
+	{ "tests/data/stacks/eu-stack-condwait-v.txt", "eu-stack", 5505, 5511, 3, false,
 	  0x7f5c5f075482, "___pthread_mutex_lock", "libc.so.6", "./nptl/pthread_mutex_lock.c", 93,
 	  false, 7, 62 },
-	{ "tests/data/stacks/eu-stack-condwait-bmsa.txt", KIND_EU_STACK, 5505, 5509, 1, false,
+	{ "tests/data/stacks/eu-stack-condwait-bmsa.txt", "eu-stack", 5505, 5509, 1, false,
 	  0x7f5c5f0715d8, "pthread_cond_wait@@GLIBC_2.3.2", "libc.so.6",
 	  "./nptl/pthread_cond_wait.c", 503, false, 6, 34 },
-	{ "tests/data/stacks/eu-stack-condwait-stripped.txt", KIND_EU_STACK, 5709, 5709, 1, false,
+	{ "tests/data/stacks/eu-stack-condwait-stripped.txt", "eu-stack", 5709, 5709, 1, false,
 	  0x558b44e97469, NULL, "condwait-stripped", NULL, 0, false, 5, 3 },
-	{ "tests/data/stacks/gdb-pyworkers-bt-py-bt.txt", KIND_GDB, 5770, 5776, 6, false,
+	{ "tests/data/stacks/gdb-pyworkers-bt-py-bt.txt", "gdb", 5770, 5776, 6, false,
 	  0x4ce7c3, "PyThread_acquire_lock_timed", NULL, "../Python/thread_pthread.h", 509, false,
 	  28, 11 },
-	{ "tests/data/stacks/gdb-pyworkers-bt-py-bt.txt", KIND_GDB, 5770, 5774, 1, true,
+	{ "tests/data/stacks/gdb-pyworkers-bt-py-bt.txt", "gdb", 5770, 5774, 1, true,
 	  0, "handle_request", NULL, "/work/main/tests/data/stacks/src/pyworkers.py", 20, false,
 	  6, 70 },
-	{ "tests/data/stacks/gdb-pyworkers-py-bt.txt", KIND_PY_BT, 5770, 5775, 1, true,
+	{ "tests/data/stacks/gdb-pyworkers-py-bt.txt", "py-bt", 5770, 5775, 1, true,
 	  0, "get", NULL, "/usr/lib/python3.11/queue.py", 171, false, 6, 23 },
-	{ "tests/data/stacks/gdb-pyworkers-py-bt.txt", KIND_PY_BT, 5770, 5770, 2, true,
+	{ "tests/data/stacks/gdb-pyworkers-py-bt.txt", "py-bt", 5770, 5770, 2, true,
 	  0, "<module>", NULL, "/work/main/tests/data/stacks/src/pyworkers.py", 47, false, 3, 68 },
-	{ "tests/data/stacks/gdb-pyworkers-py-bt-full.txt", KIND_PY_BT, 5770, 5776, 0, true,
+	{ "tests/data/stacks/gdb-pyworkers-py-bt-full.txt", "py-bt", 5770, 5776, 0, true,
 	  0, "built-in method __enter__ of _thread.lock object", NULL, NULL, 0, false, 5, 11 },
 };
 
@@ -803,7 +803,7 @@ static void test_hand_checked_frames(void **state)
 
 /* ---- one moment, several tools: one sample; several moments: samples in time order */
 
-static void add_file(struct analysis *an, enum input_kind kind, const char *rel)
+static void add_file(struct analysis *an, const char *kind, const char *rel)
 {
 	char path[1024];
 	size_t n;
@@ -818,8 +818,8 @@ static void test_merge_same_moment(void **state)
 	struct analysis an;
 	analysis_init(&an);
 	/* recorded by one step of record.sh: same timestamp line */
-	add_file(&an, KIND_PROC_TASK, "tests/data/stacks/proc-task-condwait.txt");
-	add_file(&an, KIND_GDB, "tests/data/stacks/gdb-condwait-bt.txt");
+	add_file(&an, "proc-task", "tests/data/stacks/proc-task-condwait.txt");
+	add_file(&an, "gdb", "tests/data/stacks/gdb-condwait-bt.txt");
 	const struct process *p = proc(&an, 5505);
 	assert_string_equal(p->comm, "condwait");
 	assert_int_equal(p->threads.n, 5);
@@ -836,8 +836,8 @@ static void test_merge_same_moment(void **state)
 	}
 	assert_string_equal(thr(&an, 5505, 5510)->comm, "w timed)x");
 	/* a later moment of the same process: a second sample, in time order */
-	add_file(&an, KIND_EU_STACK, "tests/data/stacks/eu-stack-condwait-smi.txt");
-	add_file(&an, KIND_GDB, "tests/data/stacks/gdb-condwait-bt-full.txt");	/* earlier */
+	add_file(&an, "eu-stack", "tests/data/stacks/eu-stack-condwait-smi.txt");
+	add_file(&an, "gdb", "tests/data/stacks/gdb-condwait-bt-full.txt");	/* earlier */
 	const struct thread *t = thr(&an, 5505, 5509);
 	assert_int_equal(t->samples.n, 3);
 	for (uint32_t k = 0; k < 3; k++) {
@@ -852,8 +852,8 @@ static void test_merge_same_moment(void **state)
 
 	/* native + Python + procfs of one moment of the Python workers */
 	analysis_init(&an);
-	add_file(&an, KIND_GDB, "tests/data/stacks/gdb-pyworkers-bt-py-bt.txt");
-	add_file(&an, KIND_PROC_TASK, "tests/data/stacks/proc-task-pyworkers.txt");
+	add_file(&an, "gdb", "tests/data/stacks/gdb-pyworkers-bt-py-bt.txt");
+	add_file(&an, "proc-task", "tests/data/stacks/proc-task-pyworkers.txt");
 	p = proc(&an, 5770);
 	assert_int_equal(p->threads.n, 5);
 	for (size_t i = 0; i < p->threads.n; i++) {
@@ -871,8 +871,8 @@ static void test_merge_unknown_time(void **state)
 	static const char gdb[] = "Thread 1 (LWP 10):\n#0  0x1 in f ()\n";
 	struct analysis an;
 	analysis_init(&an);
-	analysis_parse_buffer(&an, "a.txt", KIND_GDB, gdb, sizeof(gdb) - 1);
-	analysis_parse_buffer(&an, "b.txt", KIND_GDB, gdb, sizeof(gdb) - 1);
+	analysis_parse_buffer(&an, "a.txt", "gdb", gdb, sizeof(gdb) - 1);
+	analysis_parse_buffer(&an, "b.txt", "gdb", gdb, sizeof(gdb) - 1);
 	assert_int_equal(thr(&an, 10, 10)->samples.n, 2);
 	assert_int_equal(thr(&an, 10, 10)->samples.v[1].sample_no, 2);
 	analysis_release(&an);
@@ -881,7 +881,7 @@ static void test_merge_unknown_time(void **state)
 	static const char twice[] = "Thread 1 (LWP 10):\n#0  0x1 in f ()\n#1  0x2 in g ()\n"
 				    "Thread 1 (LWP 10):\n#0  0x1 in f ()\n        x = 1\n";
 	analysis_init(&an);
-	analysis_parse_buffer(&an, "a.txt", KIND_GDB, twice, sizeof(twice) - 1);
+	analysis_parse_buffer(&an, "a.txt", "gdb", twice, sizeof(twice) - 1);
 	assert_int_equal(thr(&an, 10, 10)->samples.n, 1);
 	assert_int_equal(thr(&an, 10, 10)->samples.v[0].n_frames, 2);
 	analysis_release(&an);
@@ -892,8 +892,8 @@ static void test_merge_unknown_time(void **state)
 static void run_all(const char *text, size_t n)
 {
 	for (size_t k = 0; k < sizeof(parsers) / sizeof(parsers[0]); k++) {
-		static const enum input_kind kinds[] = { KIND_GDB, KIND_PSTACK, KIND_EU_STACK,
-							 KIND_PY_BT, KIND_PROC_TASK };
+		static const char *const kinds[] = { "gdb", "pstack", "eu-stack",
+							 "py-bt", "proc-task" };
 		struct analysis *an = parse_mem(kinds[k], "cut.txt", text, n);
 		analysis_free(an);
 	}

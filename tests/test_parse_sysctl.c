@@ -65,7 +65,7 @@ static void test_good(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(good_cases) / sizeof(good_cases[0]); i++) {
 		const struct good_case *gc = &good_cases[i];
-		struct analysis *an = parse_text(KIND_SYSCTL, gc->text);
+		struct analysis *an = parse_text("sysctl", gc->text);
 		if (an->inputs.v[0].status != INPUT_OK)
 			fail_msg("case %zu: status %d", i, an->inputs.v[0].status);
 		assert_int_equal(an->inputs.v[0].records, gc->records);
@@ -76,7 +76,7 @@ static void test_good(void **state)
 		analysis_free(an);
 	}
 	/* the error lines leave an info diag each */
-	struct analysis *an = parse_text(KIND_SYSCTL,
+	struct analysis *an = parse_text("sysctl",
 					 "sysctl: permission denied on key 'kernel.cad_pid'\nkernel.x.y = 1\n");
 	assert_int_equal(count_diags(an, DIAG_SKIPPED), 1);
 	assert_int_equal(an->diags.list.v[0].line, 1);
@@ -86,13 +86,13 @@ static void test_good(void **state)
 static void test_host(void **state)
 {
 	(void)state;
-	struct analysis *an = parse_text(KIND_SYSCTL, "kernel.hostname = web1\n"
+	struct analysis *an = parse_text("sysctl", "kernel.hostname = web1\n"
 				       "kernel.osrelease = 5.15.0-91-generic\n");
 	assert_string_equal(an->inc.hostname, "web1");
 	assert_string_equal(an->inc.kernel, "5.15.0-91-generic");
 	int64_t v;
 	analysis_free(an);
-	an = parse_text(KIND_SYSCTL, "net.core.somaxconn = 4096\n");
+	an = parse_text("sysctl", "net.core.somaxconn = 4096\n");
 	assert_null(an->inc.hostname);
 	assert_true(incident_sysctl_i64(&an->inc, "net.core.somaxconn", &v));
 	assert_int_equal(v, 4096);
@@ -121,7 +121,7 @@ static void test_bad(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
 		const struct bad_case *bc = &bad_cases[i];
-		struct analysis *an = parse_text(KIND_SYSCTL, bc->text);
+		struct analysis *an = parse_text("sysctl", bc->text);
 		if (count_diags(an, bc->code) != 1)
 			fail_msg("case %zu: %zu diags of code %d", i, count_diags(an, bc->code),
 				 bc->code);
@@ -145,7 +145,7 @@ static void test_corpus(void **state)
 	(void)state;
 	char path[4096];
 	struct analysis *an = parse_file_as(
-		KIND_SYSCTL,
+		"sysctl",
 		shared_path(path, sizeof(path), "corpus/sysctl/sos-rhcos42-kernel-4.18-sysctl-a.txt"));
 	assert_int_equal(an->inputs.v[0].status, INPUT_OK);
 	assert_int_equal(an->inputs.v[0].records, 1002);
@@ -167,7 +167,7 @@ static void test_corpus(void **state)
 
 	an = read_file_input(
 		shared_path(path, sizeof(path), "corpus/sysctl/sos-rhcos42-kernel-4.18-sysctl-a.txt"));
-	assert_int_equal(an->inputs.v[0].kind, KIND_SYSCTL);
+	assert_string_equal(an->inputs.v[0].kind, "sysctl");
 	assert_int_equal(an->inputs.v[0].records, 1002);
 	analysis_free(an);
 }
@@ -177,7 +177,7 @@ static void test_corpus(void **state)
 static void test_recorded(void **state)
 {
 	(void)state;
-	struct analysis *an = parse_file_as(KIND_SYSCTL, "tests/data/counters/sysctl-a.txt");
+	struct analysis *an = parse_file_as("sysctl", "tests/data/counters/sysctl-a.txt");
 	assert_int_equal(an->inputs.v[0].status, INPUT_OK);
 	assert_int_equal(an->diags.list.n, 0);
 	assert_sysctl(an, "net.core.somaxconn", "4096");
@@ -209,7 +209,7 @@ static void test_direct(void **state)
 static void test_crashers(void **state)
 {
 	(void)state;
-	replay_crashers("sysctl-", KIND_SYSCTL);
+	replay_crashers("sysctl-", "sysctl");
 }
 
 int main(void)

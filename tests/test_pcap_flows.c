@@ -40,7 +40,7 @@ static struct run run_input(const char *path, const char *buf, size_t len, const
 	r.in = VEC_PUSH(&r.an->arena, &r.an->inputs);
 	memset(r.in, 0, sizeof(*r.in));
 	r.in->path = r.in->display = path;
-	r.in->kind = KIND_PCAP;
+	r.in->kind = "pcap";
 	r.in->at = NAN;
 	r.in->buf = buf;
 	r.in->len = len;
@@ -882,7 +882,7 @@ static void test_through_the_driver(void **state)
 	analysis_add_path(an, "tests/data/pcap/slowaccept-aoo0-lo.pcap");
 	analysis_read_inputs(an);
 	assert_int_equal(an->inputs.n, 2);
-	assert_int_equal(an->inputs.v[0].kind, KIND_PCAP);
+	assert_string_equal(an->inputs.v[0].kind, "pcap");
 	assert_int_equal(an->inputs.v[0].status, INPUT_OK);
 	struct endpoint ep = { .family = AF_INET, .port = 8001, .addr = { 127, 0, 0, 1 } };
 	struct listener *l = incident_listener(&an->inc, &ep, false);

@@ -278,9 +278,9 @@ static void test_round_trip(void **state)
 	struct membuf text = { 0 };
 	sockdiag_write_ss(&text, &t, &owners, our_port, fx);
 	assert_false(text.failed);
-	assert_int_equal(sniff_kind(text.p, text.n), KIND_SS);
+	assert_string_equal(sniff_name(text.p, text.n), "ss");
 
-	struct analysis *an = parse_text(KIND_SS, text.p);
+	struct analysis *an = parse_text("ss", text.p);
 	assert_int_equal(an->inc.sock_snaps.n, 1);
 	const struct sock_snapshot *snap = an->inc.sock_snaps.v[0];
 	assert_true(snap->listen_send_q_is_limit);
@@ -361,7 +361,7 @@ static void test_netns_run_self(void **state)
 			 0);
 	assert_non_null(sys.p);
 	assert_non_null(strstr(sys.p, "net.core.somaxconn = "));
-	assert_int_equal(sniff_kind(sys.p, sys.n), KIND_SYSCTL);
+	assert_string_equal(sniff_name(sys.p, sys.n), "sysctl");
 	membuf_release(&sys);
 }
 
@@ -376,8 +376,8 @@ static void test_procfs_self(void **state)
 	assert_true(procfs_fd_limit(getpid()) > 0);
 	struct membuf b = { 0 };
 	assert_true(procfs_task_dump(getpid(), &b) >= 1);
-	assert_int_equal(sniff_kind(b.p, b.n), KIND_PROC_TASK);
-	struct analysis *an = parse_text(KIND_PROC_TASK, b.p);
+	assert_string_equal(sniff_name(b.p, b.n), "proc-task");
+	struct analysis *an = parse_text("proc-task", b.p);
 	struct process *p = incident_process(&an->inc, getpid(), false);
 	assert_non_null(p);
 	assert_int_equal(p->ppid, getppid());

@@ -15,6 +15,8 @@
 #include <cmocka.h>
 
 #include "model/analysis.h"
+#include "derive/derive.h"
+#include "input/format.h"
 #include "input/parsers.h"
 
 /* Path of a file in ../shared (corpus/..., bench/...). */
@@ -25,8 +27,15 @@ static inline const char *shared_path(char *buf, size_t size, const char *rel)
 	return buf;
 }
 
+/* The name of the format sniffed from a buffer, "unknown" when none. */
+static inline const char *sniff_name(const char *buf, size_t len)
+{
+	const struct format *f = format_sniff(buf, len);
+	return f ? f->name : "unknown";
+}
+
 /* Parse a string as one input of `kind` into a fresh analysis. */
-static inline struct analysis *parse_text(enum input_kind kind, const char *text)
+static inline struct analysis *parse_text(const char *kind, const char *text)
 {
 	struct analysis *an = malloc(sizeof(*an));
 	assert_non_null(an);
@@ -44,11 +53,12 @@ static inline struct analysis *read_file_input(const char *path)
 	analysis_init(an);
 	analysis_add_path(an, path);
 	analysis_read_inputs(an);
+	derive_incident(an);
 	return an;
 }
 
 /* Read a file (up to 1 MiB) and parse it as one input of `kind`. */
-static inline struct analysis *parse_file_as(enum input_kind kind, const char *path)
+static inline struct analysis *parse_file_as(const char *kind, const char *path)
 {
 	FILE *f = fopen(path, "rb");
 	assert_non_null(f);
@@ -66,7 +76,7 @@ static inline void analysis_free(struct analysis *an);
 
 /* Replay the inputs a fuzz harness once crashed on (tests/fuzz/crashers/
  * PREFIX*) through the parser of `kind`: each must parse without a crash. */
-static inline void replay_crashers(const char *prefix, enum input_kind kind)
+static inline void replay_crashers(const char *prefix, const char *kind)
 {
 	DIR *d = opendir("tests/fuzz/crashers");
 	if (!d)

@@ -1,10 +1,13 @@
-/* cli.c — option helpers shared by the commands (attach, stacks, watch). */
+/* cli.c — what the commands share: option helpers and the end of every
+ * command that analyzes (diagnostics, report, exit status). */
 #include "cli.h"
+#include "report/report.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 bool cli_parse_long(const char *s, long lo, long hi, long *out)
 {
@@ -30,4 +33,43 @@ bool cli_parse_format(const char *arg, enum report_format *out)
 		return false;
 	}
 	return true;
+}
+
+size_t cli_readable_inputs(const struct analysis *an)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < an->inputs.n; i++) {
+		const struct input *in = &an->inputs.v[i];
+		if (in->status != INPUT_ERROR && in->fmt && in->cls != EV_BUNDLE)
+			n++;
+	}
+	return n;
+}
+
+int cli_report(struct analysis *an, FILE *out, const char *out_name, const char *nothing)
+{
+	for (size_t i = 0; i < an->diags.list.n && !an->opt.quiet; i++) {
+		const struct diag *dg = &an->diags.list.v[i];
+		if (dg->sev < DIAG_SEV_WARN && an->opt.verbose < 2)
+			continue;
+		char buf[1024];
+		diag_format(dg, buf, sizeof(buf));
+		fputs("stuckscope: ", stderr);
+		for (const char *p = buf; *p; p++)
+			fputc((unsigned char)*p < 0x20 ? '?' : *p, stderr);
+		fputc('\n', stderr);
+	}
+	size_t readable = cli_readable_inputs(an);
+	bool color = an->opt.color == 1 || (an->opt.color == -1 && out == stdout && isatty(1));
+	report_write(out, an, an->opt.format, color);
+	int rc = readable ? EXIT_RAN : EXIT_NOTHING;
+	if (out != stdout && fclose(out) != 0) {
+		fprintf(stderr, "stuckscope: %s: %s\n", out_name ? out_name : "report", strerror(errno));
+		rc = EXIT_NOTHING;
+	} else if (out == stdout && fflush(stdout) != 0) {
+		rc = EXIT_NOTHING;
+	}
+	if (!readable)
+		fprintf(stderr, "stuckscope: %s\n", nothing);
+	return rc;
 }

@@ -19,10 +19,10 @@
 
 #include "model/analysis.h"
 #include "cli.h"
+#include "commands.h"
 #include "probes/bundle.h"
 #include "report/report.h"
 
-int cmd_attach(int argc, char **argv);
 
 static volatile sig_atomic_t attach_stop;
 
@@ -181,40 +181,10 @@ int cmd_attach(int argc, char **argv)
 	analysis_add_path(&an, b.dir);
 	analysis_read_inputs(&an);
 	analysis_diagnose(&an);
-	for (size_t i = 0; i < an.diags.list.n; i++) {
-		const struct diag *dg = &an.diags.list.v[i];
-		if (dg->sev < DIAG_SEV_WARN)
-			continue;
-		char buf[1024];
-		diag_format(dg, buf, sizeof(buf));
-		fprintf(stderr, "stuckscope: ");
-		for (const char *p = buf; *p; p++)
-			fputc((unsigned char)*p < 0x20 ? '?' : *p, stderr);
-		fputc('\n', stderr);
-	}
-	size_t readable = 0;
-	for (size_t i = 0; i < an.inputs.n; i++)
-		if (an.inputs.v[i].status != INPUT_ERROR && an.inputs.v[i].kind != KIND_UNKNOWN &&
-		    an.inputs.v[i].kind != KIND_BUNDLE)
-			readable++;
-	switch (format) {
-	case FMT_JSON:
-		report_json_write(stdout, &an);
-		break;
-	case FMT_HTML:
-		report_html_write(stdout, &an);
-		break;
-	case FMT_TEXT: {
-		const char *no_color = getenv("NO_COLOR");
-		report_text_write(stdout, &an, isatty(1) && !(no_color && *no_color));
-		break;
-	}
-	}
-	int rc = readable ? 0 : 2;
-	if (fflush(stdout) != 0)
-		rc = 2;
-	if (!readable)
-		fprintf(stderr, "stuckscope: attach: nothing could be collected\n");
+	const char *no_color = getenv("NO_COLOR");
+	if (no_color && *no_color)
+		an.opt.color = 0;
+	int rc = cli_report(&an, stdout, NULL, "attach: nothing could be collected");
 	analysis_release(&an);
 	bundle_release(&b);
 	return rc;

@@ -18,16 +18,15 @@
 
 #include "model/analysis.h"
 #include "cli.h"
+#include "commands.h"
 #include "derive/classify.h"
 #include "base/json.h"
 #include "probes/ptrace_sample.h"
 #include "report/report.h"
 #include "probes/symbolize.h"
 
-int cmd_stacks(int argc, char **argv);
 
 #define EXIT_OK 0
-#define EXIT_USAGE 1
 #define EXIT_NOSAMPLE 2
 
 struct sample_timing {

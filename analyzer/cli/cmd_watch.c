@@ -27,7 +27,6 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <getopt.h>
-#include <jansson.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -41,12 +40,12 @@
 
 #include "model/analysis.h"
 #include "cli.h"
+#include "commands.h"
 #include "probes/bundle.h"
 #include "report/report.h"
 #include "rules/rule.h"
 #include "probes/watch.h"
 
-int cmd_watch(int argc, char **argv);
 
 #define BUNDLE_PREFIX "stuckscope-watch-"
 
@@ -153,11 +152,6 @@ static bool parse_secs(const char *s, double lo, double hi, double *out)
 		return false;
 	*out = v;
 	return true;
-}
-
-static void iso_now(double t, char *buf, size_t size)
-{
-	time_format(t, buf, size);
 }
 
 /* ---- rotation */
@@ -292,41 +286,23 @@ struct trigger_set {
 	double at;
 };
 
-static json_t *trigger_json(const struct trigger_set *ts, double ring_span, size_t ring_n,
-			    const char *bundle_name)
+/* What fired, in the model every report renders (analysis.h). */
+static struct watch_trigger *trigger_model(struct arena *ar, const struct trigger_set *ts,
+					   double ring_span, size_t ring_n, const char *bundle)
 {
-	char at[40];
-	iso_now(ts->at, at, sizeof(at));
-	json_t *list = json_array();
+	struct watch_trigger *t = arena_calloc(ar, 1, sizeof(*t));
+	t->bundle = arena_strdup(ar, bundle);
+	t->at = ts->at;
+	t->ring_snapshots = ring_n;
+	t->ring_seconds = ring_span;
 	for (size_t i = 0; i < ts->n; i++) {
-		json_t *o = json_pack("{s:s, s:s, s:s}", "trigger", watch_triggers[ts->v[i].id].id,
-				      "title", watch_triggers[ts->v[i].id].title, "detail",
-				      ts->v[i].detail);
-		if (ts->v[i].pid)
-			json_object_set_new(o, "pid", json_integer(ts->v[i].pid));
-		json_array_append_new(list, o);
+		struct trigger_fired *f = VEC_PUSH(ar, &t->fired);
+		f->trigger = watch_triggers[ts->v[i].id].id;
+		f->title = watch_triggers[ts->v[i].id].title;
+		f->detail = arena_strdup(ar, ts->v[i].detail);
+		f->pid = (int32_t)ts->v[i].pid;
 	}
-	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:I, s:f}", "bundle", bundle_name, "trigger",
-			 watch_triggers[ts->v[0].id].id, "detail", ts->v[0].detail, "at", at,
-			 "fired", list, "ring_snapshots", (json_int_t)ring_n, "ring_seconds",
-			 ring_span);
-}
-
-static void html_escape(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default:
-			if ((unsigned char)*s < 0x20)
-				fputc('?', f);
-			else
-				fputc(*s, f);
-		}
-	}
+	return t;
 }
 
 /* dir + "/" + name into buf; false when it does not fit */
@@ -337,87 +313,24 @@ __attribute__((noinline)) static bool path_join(char *buf, size_t size, const ch
 	return n > 0 && (size_t)n < size;
 }
 
-static int write_reports(const char *dir, struct analysis *an, const struct trigger_set *ts,
-			 json_t *trig)
+/* report.txt, report.json and report.html, each with what fired first */
+static int write_reports(const char *dir, const struct analysis *an)
 {
-	char path[4096], at[40];
+	static const struct {
+		const char *name;
+		enum report_format fmt;
+	} out[] = { { "report.txt", FMT_TEXT }, { "report.json", FMT_JSON }, { "report.html", FMT_HTML } };
 	int rc = 0;
-	iso_now(ts->at, at, sizeof(at));
-	const char *tid = watch_triggers[ts->v[0].id].id;
-
-	/* text: what fired, then the report */
-	FILE *f = path_join(path, sizeof(path), dir, "report.txt") ? fopen(path, "we") : NULL;
-	if (f) {
-		fprintf(f, "stuckscope watch: triggered at %s by %s: ", at, tid);
-		for (const char *p = ts->v[0].detail; *p; p++)
-			fputc((unsigned char)*p < 0x20 ? '?' : *p, f);
-		fputc('\n', f);
-		for (size_t i = 1; i < ts->n; i++)
-			fprintf(f, "  also %s: %s\n", watch_triggers[ts->v[i].id].id, ts->v[i].detail);
-		fputc('\n', f);
-		report_text_write(f, an, false);
+	for (size_t i = 0; i < sizeof(out) / sizeof(out[0]); i++) {
+		char path[4096];
+		FILE *f = path_join(path, sizeof(path), dir, out[i].name) ? fopen(path, "we") : NULL;
+		if (!f) {
+			rc = -1;
+			continue;
+		}
+		report_write(f, an, out[i].fmt, false);
 		if (fclose(f) != 0)
 			rc = -1;
-	} else {
-		rc = -1;
-	}
-
-	/* JSON: the report, plus a "watch" object (fields may be added) */
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-	if (m) {
-		report_json_write(m, an);
-		fclose(m);
-		json_error_t jerr;
-		json_t *root = json_loadb(buf, len, 0, &jerr);
-		path_join(path, sizeof(path), dir, "report.json");
-		if (root) {
-			json_object_set(root, "watch", trig);
-			if (json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
-				rc = -1;
-			json_decref(root);
-		} else {
-			FILE *o = fopen(path, "we");
-			if (!o || fwrite(buf, 1, len, o) != len)
-				rc = -1;
-			if (o)
-				fclose(o);
-		}
-		free(buf);
-	}
-
-	/* HTML: a banner after <body> */
-	buf = NULL;
-	len = 0;
-	m = open_memstream(&buf, &len);
-	if (m) {
-		report_html_write(m, an);
-		fclose(m);
-		path_join(path, sizeof(path), dir, "report.html");
-		FILE *o = fopen(path, "we");
-		if (o) {
-			const char *body = buf ? strstr(buf, "<body>") : NULL;
-			size_t head = body ? (size_t)(body - buf) + 6 : 0;
-			fwrite(buf, 1, head, o);
-			if (body) {
-				fputs("\n<div class=\"watch-trigger\" style=\"border:2px solid #b00;"
-				      "padding:.5em 1em;margin:.5em 0\"><strong>stuckscope watch</strong>: "
-				      "triggered at ", o);
-				html_escape(o, at);
-				fputs(" by <code>", o);
-				html_escape(o, tid);
-				fputs("</code>: ", o);
-				html_escape(o, ts->v[0].detail);
-				fputs("</div>\n", o);
-			}
-			fwrite(buf + head, 1, len - head, o);
-			if (fclose(o) != 0)
-				rc = -1;
-		} else {
-			rc = -1;
-		}
-		free(buf);
 	}
 	return rc;
 }
@@ -466,13 +379,16 @@ static int collect(struct watch *w, const struct watch_opts *o, const struct tri
 		return -1;
 	}
 	/* 1. what fired, first: it also marks the directory as ours */
-	json_t *trig = trigger_json(ts, watch_ring_span(w), w->ring_n, name);
-	json_t *doc = json_pack("{s:i, s:i, s:O}", "schema_version", 1, "stuckscope_watch_trigger",
-				1, "watch", trig);
+	struct arena ar;
+	arena_init(&ar);
+	const struct watch_trigger *trig = trigger_model(&ar, ts, watch_ring_span(w), w->ring_n, name);
 	char tpath[4200];
 	snprintf(tpath, sizeof(tpath), "%s/trigger.json", path);
-	json_dump_file(doc, tpath, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(doc);
+	FILE *tf = fopen(tpath, "we");
+	if (tf) {
+		report_json_write_trigger(tf, trig);
+		fclose(tf);
+	}
 
 	struct bundle_opts bo;
 	memset(&bo, 0, sizeof(bo));
@@ -487,7 +403,7 @@ static int collect(struct watch *w, const struct watch_opts *o, const struct tri
 	struct bundle *b = calloc(1, sizeof(*b));
 	if (!b) {
 		snprintf(logline, logsize, "watch: %.1000s: out of memory", path);
-		json_decref(trig);
+		arena_release(&ar);
 		return -1;
 	}
 	if (bundle_init(b, &bo, err, sizeof(err)) != 0) {
@@ -495,7 +411,7 @@ static int collect(struct watch *w, const struct watch_opts *o, const struct tri
 		 * bundle_init; anything else is a real error */
 		snprintf(logline, logsize, "watch: %.1000s: %.1000s", path, err);
 		free(b);
-		json_decref(trig);
+		arena_release(&ar);
 		return -1;
 	}
 	/* 2. the minute before */
@@ -519,10 +435,11 @@ static int collect(struct watch *w, const struct watch_opts *o, const struct tri
 	analysis_diagnose(&an);
 	const char *verdict = verdict_name(an.verdict);
 	const char *root = an.root && an.root->rule ? an.root->rule->id : "none";
-	json_object_set_new(trig, "verdict", json_string(verdict));
-	json_object_set_new(trig, "root_cause_rule", json_string(root));
-	json_object_set_new(trig, "ring_files", json_integer((json_int_t)ring));
-	int wr = write_reports(path, &an, ts, trig);
+	struct watch_trigger *done = arena_calloc(&an.arena, 1, sizeof(*done));
+	*done = *trig;
+	done->ring_files = ring;
+	an.trigger = done;
+	int wr = write_reports(path, &an);
 	snprintf(logline, logsize,
 		 "watch: trigger %s (%s): bundle %.1000s: verdict %s, root cause %s%s%.300s%s",
 		 watch_triggers[ts->v[0].id].id, ts->v[0].detail, path, verdict, root,
@@ -533,7 +450,7 @@ static int collect(struct watch *w, const struct watch_opts *o, const struct tri
 	analysis_release(&an);
 	bundle_release(b);
 	free(b);
-	json_decref(trig);
+	arena_release(&ar);
 	rotate(o->dir, o->keep, (uint64_t)o->max_disk_mb << 20, name, o->quiet);
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "model/analysis.h"
+#include "correlate.h"
 #include "derive/classify.h"
 #include "rules/rule.h"
 
@@ -235,18 +236,10 @@ static void decide_verdict(struct analysis *an)
 }
 
 
-static void correlate(struct analysis *an)
+void correlate(struct analysis *an)
 {
 	link_findings(an);
 	an->root = pick_root(an);
 	number_findings(an);
 	decide_verdict(an);
-}
-
-void analysis_diagnose(struct analysis *an)
-{
-	classify_processes(an);
-	for (size_t i = 0; rules[i]; i++)
-		rules[i]->run(an, rules[i]);
-	correlate(an);
 }

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "parsers.h"
+#include "format.h"
 
 static const char *jstr(json_t *o, const char *key)
 {
@@ -164,3 +165,13 @@ int bundle_parse(struct analysis *an, struct input *in)
 	json_decref(root);
 	return 0;
 }
+
+/* the manifest of a bundle names itself: {"stuckscope_bundle": 1, ...} */
+static int bundle_sniff(const struct sniff_view *v)
+{
+	return v->json && span_contains(v->head, "\"stuckscope_bundle\"") ? SNIFF_STRONG : 0;
+}
+
+const struct format format_bundle = {
+	.name = "bundle", .cls = EV_BUNDLE, .sniff = bundle_sniff, .parse = bundle_parse,
+};

@@ -21,6 +21,7 @@
 
 #include "model/analysis.h"
 #include "parsers.h"
+#include "format.h"
 
 
 struct netstat_parser {
@@ -329,3 +330,31 @@ int netstat_parse(struct analysis *an, struct input *in)
 	}
 	return 0;
 }
+
+/* netstat -ant[p]: its header ("Active Internet connections", "Proto
+ * Recv-Q Send-Q Local Address Foreign Address"), or rows "tcp RECVQ SENDQ
+ * LOCAL FOREIGN STATE" with a net-tools state word. */
+static int netstat_sniff(const struct sniff_view *v)
+{
+	int rows = 0;
+	for (size_t i = 0; i < v->n; i++) {
+		const struct sniff_line *l = &v->lines[i];
+		if (span_starts(l->t, "Active Internet connections") ||
+		    (span_starts(l->t, "Proto") && span_contains(l->t, "Recv-Q") &&
+		     span_contains(l->t, "Foreign Address")))
+			return sniff_strong(l);
+		if (l->ntok == 3 && (span_eq(l->tok[0], "tcp") || span_eq(l->tok[0], "tcp6"))) {
+			struct span rest = span_make(l->tok[2].p + l->tok[2].n,
+						     (size_t)(l->t.p + l->t.n - (l->tok[2].p + l->tok[2].n)));
+			struct span a, b, st;
+			if (span_token(&rest, &a) && span_token(&rest, &b) && span_token(&rest, &st) &&
+			    tcp_state_is_netstat_word(st))
+				rows++;
+		}
+	}
+	return rows ? SNIFF_ROWS_NETSTAT : 0;
+}
+
+const struct format format_netstat = {
+	.name = "netstat", .cls = EV_SOCKETS, .sniff = netstat_sniff, .parse = netstat_parse,
+};

@@ -22,6 +22,7 @@
 
 #include "model/analysis.h"
 #include "parsers.h"
+#include "format.h"
 
 #define PROV_TEXT_MAX 300
 /* A kernel has a few hundred counters (nstat -az: 390 on 6.18); beyond this
@@ -546,3 +547,28 @@ int netstat_s_parse(struct analysis *an, struct input *in)
 	in->records = st.n;
 	return st.n ? 0 : -1;
 }
+
+/* netstat -s: a section name alone ("Tcp:"), then indented English
+ * sentences ("    12 times the listen queue of a socket overflowed"). */
+static int netstat_s_sniff(const struct sniff_view *v)
+{
+	int sections = 0, phrases = 0;
+	for (size_t i = 0; i < v->n; i++) {
+		const struct sniff_line *l = &v->lines[i];
+		struct span t = l->t;
+		if (t.n > 1 && t.p[t.n - 1] == ':' && l->ntok == 1 &&
+		    sniff_is_counter_name(span_make(t.p, t.n - 1)))
+			sections++;
+		if (l->indented && l->ntok >= 2) {
+			int64_t n;
+			if (span_i64(l->tok[0], &n) || span_contains(t, ": "))
+				phrases++;
+		}
+	}
+	return sections >= 1 && phrases >= 2 ? SNIFF_ROWS_NETSTAT_S : 0;
+}
+
+const struct format format_netstat_s = {
+	.name = "netstat-s", .cls = EV_COUNTERS, .sniff = netstat_s_sniff,
+	.parse = netstat_s_parse,
+};

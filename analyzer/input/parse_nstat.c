@@ -42,6 +42,7 @@
 
 #include "model/analysis.h"
 #include "parsers.h"
+#include "format.h"
 
 #define PROV_TEXT_MAX 300
 /* A kernel has a few hundred counters (nstat -az: 390 on 6.18); beyond this
@@ -374,3 +375,32 @@ int nstat_parse(struct analysis *an, struct input *in)
 	in->records = st.n;
 	return st.n ? 0 : -1;
 }
+
+/* nstat: "#kernel" on its first line; `nstat --json` is {"kernel": {...}};
+ * headerless, rows "CounterName  VALUE  [RATE]". */
+static int nstat_sniff(const struct sniff_view *v)
+{
+	if (v->json) {
+		/* a bundle manifest and our own reports are JSON too */
+		if (span_contains(v->head, "\"stuckscope_bundle\"") ||
+		    span_contains(v->head, "\"schema_version\""))
+			return 0;
+		return span_contains(v->head, "\"kernel\"") ? SNIFF_STRONG : 0;
+	}
+	int rows = 0;
+	for (size_t i = 0; i < v->n; i++) {
+		const struct sniff_line *l = &v->lines[i];
+		if (span_starts(l->t, "#kernel"))
+			return sniff_strong(l);
+		int64_t n;
+		if (l->ntok >= 2 && sniff_is_counter_name(l->tok[0]) && span_i64(l->tok[1], &n) &&
+		    (l->ntok < 3 || l->tok[2].p[0] == '0' ||
+		     (l->tok[2].p[0] >= '0' && l->tok[2].p[0] <= '9')))
+			rows++;
+	}
+	return rows >= 2 ? SNIFF_ROWS_NSTAT : 0;
+}
+
+const struct format format_nstat = {
+	.name = "nstat", .cls = EV_COUNTERS, .sniff = nstat_sniff, .parse = nstat_parse,
+};

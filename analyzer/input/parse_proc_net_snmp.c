@@ -24,6 +24,7 @@
 
 #include "model/analysis.h"
 #include "parsers.h"
+#include "format.h"
 
 #define NAME_MAX_LEN 128
 /* A kernel has a few hundred counters (nstat -az: 390 on 6.18); beyond this
@@ -264,3 +265,46 @@ int proc_net_snmp_parse(struct analysis *an, struct input *in)
 {
 	return pns_parse(an, in, CNTSRC_PROC_SNMP);
 }
+
+/* /proc/net/netstat: "TcpExt: ..." header/value line pairs */
+static int proc_net_netstat_sniff(const struct sniff_view *v)
+{
+	for (size_t i = 0; i < v->n; i++) {
+		const struct sniff_line *l = &v->lines[i];
+		if (span_starts(l->t, "TcpExt: ") || span_starts(l->t, "IpExt: ") ||
+		    span_starts(l->t, "MPTcpExt: "))
+			return sniff_strong(l);
+	}
+	return 0;
+}
+
+/* /proc/net/snmp: "Ip: Forwarding ...", "Tcp: RtoAlgorithm ..."; snmp6:
+ * two columns "Ip6InReceives  1234", every row a counter of the v6 MIBs */
+static int proc_net_snmp_sniff(const struct sniff_view *v)
+{
+	int snmp6 = 0, counters = 0;
+	for (size_t i = 0; i < v->n; i++) {
+		const struct sniff_line *l = &v->lines[i];
+		if (span_starts(l->t, "Ip: Forwarding") || span_starts(l->t, "Tcp: RtoAlgorithm") ||
+		    span_starts(l->t, "Icmp: InMsgs") || span_starts(l->t, "Udp: InDatagrams"))
+			return sniff_strong(l);
+		if (l->ntok == 2 && (span_starts(l->tok[0], "Ip6") || span_starts(l->tok[0], "Icmp6") ||
+				     span_starts(l->tok[0], "Udp6") || span_starts(l->tok[0], "UdpLite6")))
+			snmp6++;
+		int64_t n;
+		if (l->ntok >= 2 && sniff_is_counter_name(l->tok[0]) && span_i64(l->tok[1], &n) &&
+		    (l->ntok < 3 || (l->tok[2].p[0] >= '0' && l->tok[2].p[0] <= '9')))
+			counters++;
+	}
+	return snmp6 >= 2 && snmp6 == counters ? SNIFF_ROWS_SNMP6 : 0;
+}
+
+const struct format format_proc_net_netstat = {
+	.name = "proc-net-netstat", .cls = EV_COUNTERS, .sniff = proc_net_netstat_sniff,
+	.parse = proc_net_netstat_parse,
+};
+
+const struct format format_proc_net_snmp = {
+	.name = "proc-net-snmp", .cls = EV_COUNTERS, .sniff = proc_net_snmp_sniff,
+	.parse = proc_net_snmp_parse,
+};

@@ -21,12 +21,14 @@
  * (snapshot->listen_send_q_is_limit = false). Request sockets (half-open,
  * TCP_NEW_SYN_RECV) are printed by get_openreq4() with state 03 (SYN_RECV),
  * inode 0; we also accept 0C should a kernel print the state as it is. */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "model/analysis.h"
 #include "parsers.h"
+#include "format.h"
 
 
 struct proc_parser {
@@ -262,3 +264,46 @@ int proc_net_tcp_parse(struct analysis *an, struct input *in)
 	}
 	return 0;
 }
+
+static bool all_hex(struct span t)
+{
+	if (!t.n)
+		return false;
+	for (size_t i = 0; i < t.n; i++)
+		if (!isxdigit((unsigned char)t.p[i]))
+			return false;
+	return true;
+}
+
+/* "0100007F:1F40" (IPv4) or 32 hex digits then ":1F40" (IPv6) */
+static bool is_proc_addr(struct span t)
+{
+	const char *colon = memchr(t.p, ':', t.n);
+	if (!colon)
+		return false;
+	struct span a = span_make(t.p, (size_t)(colon - t.p));
+	struct span b = span_make(colon + 1, t.n - a.n - 1);
+	return (a.n == 8 || a.n == 32) && b.n == 4 && all_hex(a) && all_hex(b);
+}
+
+/* /proc/net/tcp says "rem_address", /proc/net/tcp6 "remote_address" in the
+ * header; rows are "N: LOCAL REMOTE ..." in hex. */
+static int proc_net_tcp_sniff(const struct sniff_view *v)
+{
+	int rows = 0;
+	for (size_t i = 0; i < v->n; i++) {
+		const struct sniff_line *l = &v->lines[i];
+		if (span_starts(l->t, "sl") && span_contains(l->t, "local_address") &&
+		    (span_contains(l->t, "rem_address") || span_contains(l->t, "remote_address")))
+			return sniff_strong(l);
+		if (l->ntok >= 2 && l->tok[0].n >= 2 && l->tok[0].p[l->tok[0].n - 1] == ':' &&
+		    is_proc_addr(l->tok[1]))
+			rows++;
+	}
+	return rows ? SNIFF_ROWS_PROC_NET_TCP : 0;
+}
+
+const struct format format_proc_net_tcp = {
+	.name = "proc-net-tcp", .cls = EV_SOCKETS, .sniff = proc_net_tcp_sniff,
+	.parse = proc_net_tcp_parse,
+};

@@ -12,6 +12,7 @@
 
 #include "parsers.h"
 #include "stack_model.h"
+#include "format.h"
 
 static const char *line_text(struct analysis *an, struct span line)
 {
@@ -180,3 +181,58 @@ int proc_status_parse(struct analysis *an, struct input *in)
 		p->comm = name;
 	return 0;
 }
+
+/* cat /proc/PID/limits (its header), or grep -H of it */
+static int proc_limits_sniff(const struct sniff_view *v)
+{
+	for (size_t i = 0; i < v->n; i++) {
+		const struct sniff_line *l = &v->lines[i];
+		if ((span_starts(l->t, "Limit") && span_contains(l->t, "Soft Limit") &&
+		     span_contains(l->t, "Hard Limit")) ||
+		    span_contains(l->t, "/limits:Max open files") ||
+		    span_contains(l->t, "/limits:Limit "))
+			return sniff_strong(l);
+	}
+	return 0;
+}
+
+/* ls -l /proc/PID/fd: "lrwx------ 1 u g 64 ... 3 -> socket:[12345]" */
+static int proc_fd_sniff(const struct sniff_view *v)
+{
+	int rows = 0;
+	for (size_t i = 0; i < v->n; i++) {
+		struct span t = v->lines[i].t;
+		if (t.p[0] == 'l' && span_contains(t, " -> ") &&
+		    (span_contains(t, "socket:[") || span_contains(t, "/dev/") ||
+		     span_contains(t, "pipe:[") || span_contains(t, "anon_inode:")))
+			rows++;
+	}
+	return rows >= 2 ? SNIFF_ROWS_PROC_FD : 0;
+}
+
+/* cat /proc/PID/status: "Name:\tpython3", "Tgid:\t123" ... */
+static int proc_status_sniff(const struct sniff_view *v)
+{
+	int rows = 0;
+	for (size_t i = 0; i < v->n; i++) {
+		struct span t = v->lines[i].t;
+		if (span_starts(t, "Name:\t") || span_starts(t, "Tgid:\t") ||
+		    span_starts(t, "PPid:\t") || span_starts(t, "FDSize:\t"))
+			rows++;
+	}
+	return rows >= 3 ? SNIFF_ROWS_PROC_STATUS : 0;
+}
+
+const struct format format_proc_limits = {
+	.name = "proc-limits", .cls = EV_PROCESS, .sniff = proc_limits_sniff,
+	.parse = proc_limits_parse,
+};
+
+const struct format format_proc_fd = {
+	.name = "proc-fd", .cls = EV_PROCESS, .sniff = proc_fd_sniff, .parse = proc_fd_parse,
+};
+
+const struct format format_proc_status = {
+	.name = "proc-status", .cls = EV_PROCESS, .sniff = proc_status_sniff,
+	.parse = proc_status_parse,
+};

@@ -23,6 +23,7 @@
 
 #include "parsers.h"
 #include "stack_model.h"
+#include "format.h"
 
 struct task_rec {
 	int32_t pid, tid;
@@ -301,3 +302,20 @@ int proc_task_parse(struct analysis *an, struct input *in)
 				"no /proc/PID/task/TID line found");
 	return 0;
 }
+
+/* grep -H . /proc/PID/task/TID/{stat,syscall,wchan,comm} for every TID */
+static int proc_task_sniff(const struct sniff_view *v)
+{
+	for (size_t i = 0; i < v->n; i++) {
+		const struct sniff_line *l = &v->lines[i];
+		if (span_starts(l->t, "/proc/") && span_contains(l->t, "/task/") &&
+		    (span_contains(l->t, "/stat:") || span_contains(l->t, "/syscall:") ||
+		     span_contains(l->t, "/wchan:") || span_contains(l->t, "/comm:")))
+			return sniff_strong(l);
+	}
+	return 0;
+}
+
+const struct format format_proc_task = {
+	.name = "proc-task", .cls = EV_STACKS, .sniff = proc_task_sniff, .parse = proc_task_parse,
+};

@@ -22,6 +22,7 @@
 
 #include "model/analysis.h"
 #include "parsers.h"
+#include "format.h"
 
 /* Longest excerpt of a line kept as evidence. */
 
@@ -573,3 +574,33 @@ int ss_parse(struct analysis *an, struct input *in)
 	}
 	return 0;
 }
+
+static bool is_ss_netid(struct span t)
+{
+	return span_eq(t, "tcp") || span_eq(t, "udp") || span_eq(t, "u_str") || span_eq(t, "u_dgr");
+}
+
+/* ss: its header ("State Recv-Q Send-Q ...", "Netid State ..."), `ss -s`
+ * ("Total: N (kernel M)": the parser says it is a summary), or rows that
+ * start with an ss state word, or a netid then one. */
+static int ss_sniff(const struct sniff_view *v)
+{
+	int rows = 0;
+	for (size_t i = 0; i < v->n; i++) {
+		const struct sniff_line *l = &v->lines[i];
+		if ((span_starts(l->t, "State") || span_starts(l->t, "Netid")) &&
+		    span_contains(l->t, "Recv-Q") && span_contains(l->t, "Send-Q"))
+			return sniff_strong(l);
+		if (span_starts(l->t, "Total:") && span_contains(l->t, "(kernel"))
+			return sniff_strong(l);
+		if (l->ntok >= 1 && (tcp_state_is_ss_word(l->tok[0]) ||
+				     (l->ntok >= 2 && is_ss_netid(l->tok[0]) &&
+				      tcp_state_is_ss_word(l->tok[1]))))
+			rows++;
+	}
+	return rows ? SNIFF_ROWS_SS : 0;
+}
+
+const struct format format_ss = {
+	.name = "ss", .cls = EV_SOCKETS, .sniff = ss_sniff, .parse = ss_parse,
+};

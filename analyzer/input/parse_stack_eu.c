@@ -25,6 +25,7 @@
 
 #include "parsers.h"
 #include "stack_model.h"
+#include "format.h"
 
 struct eu_reader {
 	struct analysis *an;
@@ -209,3 +210,21 @@ int eu_stack_parse(struct analysis *an, struct input *in)
 				"no \"TID n:\" or frame line found");
 	return 0;
 }
+
+/* eu-stack: "PID n - process", "TID n:" */
+static int eu_stack_sniff(const struct sniff_view *v)
+{
+	for (size_t i = 0; i < v->n; i++) {
+		const struct sniff_line *l = &v->lines[i];
+		if (span_starts(l->t, "PID ") && span_contains(l->t, " - process"))
+			return SNIFF_ROWS_EU_STACK;
+		if (l->ntok >= 2 && span_eq(l->tok[0], "TID") && l->tok[1].n > 1 &&
+		    l->tok[1].p[l->tok[1].n - 1] == ':')
+			return SNIFF_ROWS_EU_STACK;
+	}
+	return 0;
+}
+
+const struct format format_eu_stack = {
+	.name = "eu-stack", .cls = EV_STACKS, .sniff = eu_stack_sniff, .parse = eu_stack_parse,
+};

@@ -36,11 +36,13 @@
  * (the main thread, whose tid is the pid); else the lowest thread id seen (a
  * core names no pid, its main thread is normally the oldest); else digits in
  * the file name (gdb-1234.txt); else 0. Every guess is noted (info diag). */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "parsers.h"
 #include "stack_model.h"
+#include "format.h"
 
 /* "Thread 5 (Thread 0x7f.. (LWP 21210) "w-mutex"):" -> tid, name, gdb's number
  * ("1" or "1.2" with several inferiors; only the part before the dot). */
@@ -434,9 +436,9 @@ static bool gdb_frame(struct gdb_reader *r, struct span t, uint32_t lineno, stru
 	return true;
 }
 
-int gdb_family_parse(struct analysis *an, struct input *in, enum input_kind kind)
+int gdb_family_parse(struct analysis *an, struct input *in)
 {
-	(void)kind;	/* one reader for gdb, pstack and py-bt */
+	/* one reader for gdb, pstack and py-bt */
 	struct gdb_reader r;
 	memset(&r, 0, sizeof(r));
 	r.an = an;
@@ -530,12 +532,48 @@ int gdb_family_parse(struct analysis *an, struct input *in, enum input_kind kind
 
 int gdb_parse(struct analysis *an, struct input *in)
 {
-	return gdb_family_parse(an, in, KIND_GDB);
+	return gdb_family_parse(an, in);
 }
 
 /* pstack/gstack run gdb and keep its "Thread" and "#N" lines (for a
  * single-threaded process only the "#N" lines): the same reader. */
 int pstack_parse(struct analysis *an, struct input *in)
 {
-	return gdb_family_parse(an, in, KIND_PSTACK);
+	return gdb_family_parse(an, in);
 }
+
+/* gdb `thread apply all bt`: "Thread N (Thread 0x... (LWP n))" headers and
+ * "#N 0x... in FUNC (...) at FILE:LINE" frames */
+static int gdb_sniff(const struct sniff_view *v)
+{
+	int threads = 0, frames = 0;
+	for (size_t i = 0; i < v->n; i++) {
+		const struct sniff_line *l = &v->lines[i];
+		if (l->ntok >= 2 && span_eq(l->tok[0], "Thread") && span_contains(l->t, "(LWP"))
+			threads++;
+		if (l->tok[0].n >= 2 && l->tok[0].p[0] == '#' && isdigit((unsigned char)l->tok[0].p[1]))
+			frames++;
+	}
+	return threads && frames ? SNIFF_ROWS_GDB : 0;
+}
+
+/* pstack/gstack (gdb's frames, for one thread without a header) */
+static int pstack_sniff(const struct sniff_view *v)
+{
+	for (size_t i = 0; i < v->n; i++) {
+		const struct sniff_line *l = &v->lines[i];
+		if (l->tok[0].n >= 2 && l->tok[0].p[0] == '#' && isdigit((unsigned char)l->tok[0].p[1]) &&
+		    (span_contains(l->t, " in ") || span_contains(l->t, " from ") ||
+		     span_contains(l->t, " at ")))
+			return SNIFF_ROWS_PSTACK;
+	}
+	return 0;
+}
+
+const struct format format_gdb = {
+	.name = "gdb", .cls = EV_STACKS, .sniff = gdb_sniff, .parse = gdb_parse,
+};
+
+const struct format format_pstack = {
+	.name = "pstack", .cls = EV_STACKS, .sniff = pstack_sniff, .parse = pstack_parse,
+};

@@ -27,6 +27,7 @@
 
 #include "parsers.h"
 #include "stack_model.h"
+#include "format.h"
 
 static void py_push(struct analysis *an, struct stack_thread *th, const char *function,
 		    const char *file, uint32_t line)
@@ -190,5 +191,18 @@ bool py_bt_line(struct analysis *an, struct stack_thread *th, struct span line,
 
 int py_bt_parse(struct analysis *an, struct input *in)
 {
-	return gdb_family_parse(an, in, KIND_PY_BT);
+	return gdb_family_parse(an, in);
 }
+
+/* gdb's py-bt: "Traceback (most recent call first):" */
+static int py_bt_sniff(const struct sniff_view *v)
+{
+	for (size_t i = 0; i < v->n; i++)
+		if (span_starts(v->lines[i].t, "Traceback (most recent call first)"))
+			return sniff_strong(&v->lines[i]);
+	return 0;
+}
+
+const struct format format_py_bt = {
+	.name = "py-bt", .cls = EV_STACKS, .sniff = py_bt_sniff, .parse = py_bt_parse,
+};

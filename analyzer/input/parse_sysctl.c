@@ -19,11 +19,13 @@
  * `sysctl -n` prints bare values, which cannot be named: such lines get a
  * diagnostic. kernel.hostname and kernel.osrelease also name the host and
  * kernel of the incident. */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "model/analysis.h"
 #include "parsers.h"
+#include "format.h"
 
 #define PROV_TEXT_MAX 300
 #define SYSCTL_NAME_MAX 256
@@ -197,3 +199,44 @@ int sysctl_parse(struct analysis *an, struct input *in)
 	in->records = st.n;
 	return st.n ? 0 : -1;
 }
+
+static bool is_sysctl_name(struct span t)
+{
+	/* the roots of /proc/sys: "self.x = 1" in a Python file is no sysctl */
+	static const char *const roots[] = { "net.", "kernel.", "vm.", "fs.", "dev.", "user.",
+					     "abi.", "debug.", "sunrpc.", "crypto." };
+	bool rooted = false;
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++)
+		if (span_starts(t, roots[i]))
+			rooted = true;
+	if (!rooted)
+		return false;
+	size_t dots = 0;
+	for (size_t i = 0; i < t.n; i++) {
+		char ch = t.p[i];
+		if (ch == '.' || ch == '/')
+			dots++;
+		else if (!isalnum((unsigned char)ch) && ch != '_' && ch != '-')
+			return false;
+	}
+	return dots >= 1;
+}
+
+/* sysctl -a: "net.core.somaxconn = 4096"; copies of /proc/sys as
+ * "/proc/sys/net/core/somaxconn:4096" (grep -r . /proc/sys/net) */
+static int sysctl_sniff(const struct sniff_view *v)
+{
+	int rows = 0;
+	for (size_t i = 0; i < v->n; i++) {
+		const struct sniff_line *l = &v->lines[i];
+		if (l->ntok >= 2 && is_sysctl_name(l->tok[0]) && span_eq(l->tok[1], "="))
+			rows++;
+		if (span_starts(l->t, "/proc/sys/") && memchr(l->t.p, ':', l->t.n))
+			rows++;
+	}
+	return rows ? SNIFF_ROWS_SYSCTL : 0;
+}
+
+const struct format format_sysctl = {
+	.name = "sysctl", .cls = EV_SETTINGS, .sniff = sysctl_sniff, .parse = sysctl_parse,
+};

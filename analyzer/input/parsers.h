@@ -26,7 +26,5 @@ int proc_limits_parse(struct analysis *an, struct input *in);	/* parse_proc_pid.
 int proc_fd_parse(struct analysis *an, struct input *in);	/* parse_proc_pid.c */
 int proc_status_parse(struct analysis *an, struct input *in);	/* parse_proc_pid.c */
 
-/* sniff.c: the kind of a buffer from its content (never its name). */
-enum input_kind sniff_kind(const char *buf, size_t len);
 
 #endif

@@ -22,6 +22,7 @@
 
 #include "model/analysis.h"
 #include "parsers.h"
+#include "format.h"
 
 #define NS 1000000000LL
 
@@ -1545,3 +1546,20 @@ int pcap_parse(struct analysis *an, struct input *in)
 	pf_release(&ps);
 	return rc;
 }
+
+/* pcap (either byte order, micro- or nanosecond) and pcapng (the Section
+ * Header Block's type) by their first four bytes */
+static int pcap_sniff(const struct sniff_view *v)
+{
+	if (v->len < 4)
+		return 0;
+	const uint8_t *m = (const uint8_t *)v->buf;
+	uint32_t be = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 | (uint32_t)m[2] << 8 | m[3];
+	return be == 0xa1b2c3d4 || be == 0xd4c3b2a1 || be == 0xa1b23c4d || be == 0x4d3cb2a1 ||
+	       be == 0x0a0d0d0a ? SNIFF_MAGIC : 0;
+}
+
+const struct format format_pcap = {
+	.name = "pcap", .cls = EV_CAPTURE, .streamed = true, .sniff = pcap_sniff,
+	.parse = pcap_parse,
+};

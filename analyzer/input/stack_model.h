@@ -86,7 +86,7 @@ void stack_thread_commit(struct analysis *an, struct input *in, int32_t pid,
 /* gdb, pstack/gstack and py-bt output share one reader: thread headers are
  * gdb's in all three, and one file often holds `thread apply all bt` and
  * `thread apply all py-bt` together. */
-int gdb_family_parse(struct analysis *an, struct input *in, enum input_kind kind);
+int gdb_family_parse(struct analysis *an, struct input *in);
 
 /* One py-bt line (parse_stack_py.c). `in_traceback`: a "Traceback (most
  * recent call first):" line was seen for this thread. True when the line was

@@ -1,104 +1,30 @@
-/* analysis.c — the input driver: walk the paths the user gave, sniff each
- * file's kind from its content, hand it to its parser, and record what could
- * not be read. A bad input adds diagnostics and never stops the loop. */
+/* walk.c — the input driver: walk the paths the user gave, read each file
+ * (read(), never mmap: issue 16), ask the format table which format it holds
+ * (format.h), hand it to that format's parser, and record what could not be
+ * read. A bad input adds diagnostics and never stops the loop. */
 #include "model/analysis.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "derive/derive.h"
-#include "parsers.h"
+#include "base/readfile.h"
+#include "format.h"
 
 #define MAX_INPUTS 200000
 #define MAX_DEPTH 32
 
-/* Parsers by kind. Weak so that a kind whose parser is not linked is
- * reported as "no parser" instead of failing the build of the others. */
-#define WEAK __attribute__((weak))
-WEAK int ss_parse(struct analysis *an, struct input *in);
-WEAK int netstat_parse(struct analysis *an, struct input *in);
-WEAK int proc_net_tcp_parse(struct analysis *an, struct input *in);
-WEAK int netstat_s_parse(struct analysis *an, struct input *in);
-WEAK int nstat_parse(struct analysis *an, struct input *in);
-WEAK int proc_net_netstat_parse(struct analysis *an, struct input *in);
-WEAK int proc_net_snmp_parse(struct analysis *an, struct input *in);
-WEAK int sysctl_parse(struct analysis *an, struct input *in);
-WEAK int pcap_parse(struct analysis *an, struct input *in);
-WEAK int gdb_parse(struct analysis *an, struct input *in);
-WEAK int eu_stack_parse(struct analysis *an, struct input *in);
-WEAK int pstack_parse(struct analysis *an, struct input *in);
-WEAK int py_bt_parse(struct analysis *an, struct input *in);
-WEAK int proc_task_parse(struct analysis *an, struct input *in);
-WEAK int bundle_parse(struct analysis *an, struct input *in);
-WEAK int proc_limits_parse(struct analysis *an, struct input *in);
-WEAK int proc_fd_parse(struct analysis *an, struct input *in);
-WEAK int proc_status_parse(struct analysis *an, struct input *in);
-
-typedef int (*parse_fn)(struct analysis *, struct input *);
-
-static parse_fn parser_for(enum input_kind k)
-{
-	switch (k) {
-	case KIND_SS: return ss_parse;
-	case KIND_NETSTAT: return netstat_parse;
-	case KIND_PROC_NET_TCP: return proc_net_tcp_parse;
-	case KIND_NETSTAT_S: return netstat_s_parse;
-	case KIND_NSTAT: return nstat_parse;
-	case KIND_PROC_NET_NETSTAT: return proc_net_netstat_parse;
-	case KIND_PROC_NET_SNMP: return proc_net_snmp_parse;
-	case KIND_SYSCTL: return sysctl_parse;
-	case KIND_PCAP: return pcap_parse;
-	case KIND_GDB: return gdb_parse;
-	case KIND_EU_STACK: return eu_stack_parse;
-	case KIND_PSTACK: return pstack_parse;
-	case KIND_PY_BT: return py_bt_parse;
-	case KIND_PROC_TASK: return proc_task_parse;
-	case KIND_BUNDLE: return bundle_parse;
-	case KIND_PROC_LIMITS: return proc_limits_parse;
-	case KIND_PROC_FD: return proc_fd_parse;
-	case KIND_PROC_STATUS: return proc_status_parse;
-	case KIND_UNKNOWN:
-	case KIND_N:
-		break;
-	}
-	return NULL;
-}
-
-static const char *const kind_names[] = {
-#define X(name, text) text,
-	INPUT_KINDS(X)
-#undef X
-};
-
-const char *input_kind_name(enum input_kind k)
-{
-	return (unsigned)k < KIND_N ? kind_names[k] : "unknown";
-}
-
-void analysis_init(struct analysis *an)
-{
-	memset(an, 0, sizeof(*an));
-	arena_init(&an->arena);
-	diags_init(&an->diags, &an->arena);
-	incident_init(&an->inc, &an->arena);
-	an->opt.format = FMT_TEXT;
-	an->opt.color = -1;
-	an->verdict = VERDICT_INCONCLUSIVE;
-}
-
-void analysis_release(struct analysis *an)
-{
-	arena_release(&an->arena);
-	memset(an, 0, sizeof(*an));
-}
+/* Text evidence is read whole: a larger file is read up to here and the
+ * rest named as not read (a million socket rows of `ss -tanpie` are about
+ * 300 MB; INPUT_RECORDS_MAX stops the parsers long before). */
+#define INPUT_TEXT_MAX ((size_t)512 << 20)
 
 void input_textcur(const struct input *in, struct textcur *c)
 {
@@ -153,6 +79,7 @@ static struct input *input_new(struct analysis *an, const char *path, const char
 	in->display = arena_strdup(&an->arena, display);
 	in->index = (int)(an->inputs.n - 1);
 	in->at = NAN;
+	in->kind = "unknown";
 	return in;
 }
 
@@ -314,24 +241,74 @@ static void input_apply_labels(struct analysis *an, struct input *in)
 	}
 }
 
+static void input_set_format(struct input *in, const struct format *fmt)
+{
+	in->fmt = fmt;
+	in->kind = fmt ? fmt->name : "unknown";
+	in->cls = fmt ? fmt->cls : EV_NONE;
+}
+
 static void input_run_parser(struct analysis *an, struct input *in)
 {
-	parse_fn fn = parser_for(in->kind);
 	an->diags.cur_input = in->index;
 	size_t before = diags_count(&an->diags, in->index, DIAG_SEV_WARN);
-	if (!fn) {
-		diag_add(&an->diags, DIAG_UNKNOWN_FORMAT, in->display, 0, -1,
-			 "no parser for %s input in this build", input_kind_name(in->kind));
-		in->status = INPUT_ERROR;
-	} else if (fn(an, in) < 0) {
+	if (in->fmt->parse(an, in) < 0) {
 		in->status = INPUT_ERROR;
 		if (diags_count(&an->diags, in->index, DIAG_SEV_WARN) == before)
 			diag_add(&an->diags, DIAG_UNKNOWN_FORMAT, in->display, 0, -1,
-				 "nothing readable as %s", input_kind_name(in->kind));
+				 "nothing readable as %s", in->kind);
 	} else {
 		in->status = diags_count(&an->diags, in->index, DIAG_SEV_WARN) > before
 			     ? INPUT_PARTIAL : INPUT_OK;
 	}
+	an->diags.cur_input = -1;
+}
+
+/* Our own reports (JSON by its schema_version, text by its first line)
+ * next to the evidence, as watch and attach bundles have them. */
+static bool is_own_report(struct span head)
+{
+	return span_contains(head, "\"schema_version\"") ||
+	       (span_starts(head, "stuckscope ") && span_contains(head, "\nVERDICT ")) ||
+	       span_starts(head, "watch: trigger ");
+}
+
+static void input_unknown(struct analysis *an, struct input *in)
+{
+	struct span head = span_make(in->buf, in->len < 4096 ? in->len : 4096);
+	if (is_own_report(head)) {
+		in->status = INPUT_OK;
+		in->summary = "skipped: a stuckscope report, not evidence";
+		return;
+	}
+	bool binary = memchr(head.p, '\0', head.n) != NULL;
+	const uint8_t *m = (const uint8_t *)in->buf;
+	if (in->len >= 2 && ((m[0] == 0x1f && m[1] == 0x8b) || (m[0] == 'B' && m[1] == 'Z') ||
+			     (in->len >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f)))
+		diag_add(&an->diags, DIAG_UNKNOWN_FORMAT, in->display, 0, 0,
+			 "compressed (%s): decompress it first",
+			 m[0] == 0x1f ? "gzip" : m[0] == 'B' ? "bzip2" : "zstd");
+	else
+		diag_add(&an->diags, DIAG_UNKNOWN_FORMAT, in->display, binary ? 0 : 1,
+			 binary ? 0 : -1,
+			 binary ? "binary data, not a capture (unknown magic number)"
+				: "no ss, netstat, counter, sysctl, stack or capture "
+				  "format matches its first lines");
+	in->status = INPUT_ERROR;
+}
+
+static void input_fail(struct analysis *an, struct input *in, int fd, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void input_fail(struct analysis *an, struct input *in, int fd, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	diag_vadd(&an->diags, DIAG_UNREADABLE, diag_code_severity(DIAG_UNREADABLE), in->display,
+		  0, 0, -1, fmt, ap);
+	va_end(ap);
+	in->status = INPUT_ERROR;
+	if (fd >= 0)
+		close(fd);
 	an->diags.cur_input = -1;
 }
 
@@ -340,39 +317,30 @@ static void input_read(struct analysis *an, struct input *in)
 	an->diags.cur_input = in->index;
 	const char *skip = skip_reason(in->display);
 	if (skip) {
-		in->kind = KIND_UNKNOWN;
 		in->status = INPUT_OK;
 		in->summary = skip;
 		an->diags.cur_input = -1;
 		return;
 	}
+	bool is_stdin = strcmp(in->path, "-") == 0;
 	/* O_NONBLOCK: a FIFO or device given by mistake must not hang the run */
-	int fd = strcmp(in->path, "-") == 0 ? dup(0)
-					    : open(in->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	int fd = is_stdin ? dup(0) : open(in->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) != 0) {
-		diag_add(&an->diags, DIAG_UNREADABLE, in->display, 0, -1, "%s", strerror(errno));
-		in->status = INPUT_ERROR;
-		if (fd >= 0)
-			close(fd);
-		an->diags.cur_input = -1;
+		input_fail(an, in, fd, "%s", strerror(errno));
 		return;
 	}
 	in->size = st.st_size;
 	in->mtime = (double)st.st_mtim.tv_sec + st.st_mtim.tv_nsec / 1e9;
-	if (!S_ISREG(st.st_mode) && strcmp(in->path, "-") != 0) {
-		diag_add(&an->diags, DIAG_UNREADABLE, in->display, 0, -1,
-			 "not a regular file (%s)", S_ISFIFO(st.st_mode) ? "a FIFO"
-			 : S_ISSOCK(st.st_mode) ? "a socket" : S_ISDIR(st.st_mode) ? "a directory"
-			 : "a device");
-		in->status = INPUT_ERROR;
-		close(fd);
-		an->diags.cur_input = -1;
+	if (!S_ISREG(st.st_mode) && !is_stdin) {
+		input_fail(an, in, fd, "not a regular file (%s)",
+			   S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISSOCK(st.st_mode) ? "a socket"
+			   : S_ISDIR(st.st_mode) ? "a directory" : "a device");
 		return;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		/* stdin as a pipe: only a capture can be streamed */
-		in->kind = KIND_PCAP;
+		input_set_format(in, format_by_name("pcap"));
 		close(fd);
 		input_run_parser(an, in);
 		return;
@@ -384,59 +352,37 @@ static void input_read(struct analysis *an, struct input *in)
 		an->diags.cur_input = -1;
 		return;
 	}
-	/* A capture is streamed by libpcap: recognise it by its magic number
-	 * without mapping it, so a multi-gigabyte file costs no address space
+	/* A capture is streamed by its parser: recognise it by its magic
+	 * number without reading it, so a multi-gigabyte file costs no memory
 	 * (memory must follow concurrent flows, not file size; see the
 	 * ulimit -v check in tests/bench-capture.sh). */
 	char magic[4];
-	if (pread(fd, magic, sizeof(magic), 0) == (ssize_t)sizeof(magic) &&
-	    sniff_kind(magic, sizeof(magic)) == KIND_PCAP) {
-		close(fd);
-		in->kind = KIND_PCAP;
-		input_apply_labels(an, in);
-		input_run_parser(an, in);
-		return;
-	}
-	void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED) {
-		diag_add(&an->diags, DIAG_UNREADABLE, in->display, 0, -1, "mmap: %s",
-			 strerror(errno));
-		in->status = INPUT_ERROR;
-		an->diags.cur_input = -1;
-		return;
-	}
-	in->buf = map;
-	in->len = (size_t)st.st_size;
-	in->kind = sniff_kind(in->buf, in->len);
-	if (in->kind == KIND_UNKNOWN) {
-		struct span head = span_make(in->buf, in->len < 4096 ? in->len : 4096);
-		/* our own reports (JSON by its schema_version, text by its first
-		 * line) next to the evidence, as watch and attach bundles have them */
-		if (span_contains(head, "\"schema_version\"") ||
-		    (span_starts(head, "stuckscope ") && span_contains(head, "\nVERDICT ")) ||
-		    (span_starts(head, "watch: trigger "))) {
-			in->status = INPUT_OK;
-			in->summary = "skipped: a stuckscope report, not evidence";
-		} else {
-			bool binary = memchr(in->buf, '\0', in->len < 4096 ? in->len : 4096) != NULL;
-			const uint8_t *m = (const uint8_t *)in->buf;
-			if (in->len >= 2 && ((m[0] == 0x1f && m[1] == 0x8b) || (m[0] == 'B' && m[1] == 'Z') ||
-					     (in->len >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f)))
-				diag_add(&an->diags, DIAG_UNKNOWN_FORMAT, in->display, 0, 0,
-					 "compressed (%s): decompress it first",
-					 m[0] == 0x1f ? "gzip" : m[0] == 'B' ? "bzip2" : "zstd");
-			else
-				diag_add(&an->diags, DIAG_UNKNOWN_FORMAT, in->display, binary ? 0 : 1,
-					 binary ? 0 : -1,
-					 binary ? "binary data, not a capture (unknown magic number)"
-						: "no ss, netstat, counter, sysctl, stack or capture "
-						  "format matches its first lines");
-			in->status = INPUT_ERROR;
+	if (pread(fd, magic, sizeof(magic), 0) == (ssize_t)sizeof(magic)) {
+		const struct format *f = format_sniff(magic, sizeof(magic));
+		if (f && f->streamed) {
+			close(fd);
+			input_set_format(in, f);
+			input_apply_labels(an, in);
+			input_run_parser(an, in);
+			return;
 		}
+	}
+	struct filebuf fb;
+	int rc = readfile_fd(fd, INPUT_TEXT_MAX, &fb);
+	int err = errno;
+	close(fd);
+	if (rc != 0) {
+		input_fail(an, in, -1, "read: %s", strerror(err));
+		return;
+	}
+	in->buf = fb.p;
+	in->len = fb.len;
+	input_set_format(in, format_sniff(in->buf, in->len));
+	if (!in->fmt) {
+		input_unknown(an, in);
 	} else {
-		if (in->kind == KIND_PCAP) {
-			/* libpcap streams the file itself */
+		if (in->fmt->streamed) {
+			/* sniffed as a capture only once read: stream it */
 			in->buf = NULL;
 			in->len = 0;
 		} else {
@@ -445,8 +391,18 @@ static void input_read(struct analysis *an, struct input *in)
 		input_apply_labels(an, in);
 		input_run_parser(an, in);
 	}
+	an->diags.cur_input = in->index;
+	if (fb.shrank)
+		diag_add(&an->diags, DIAG_TRUNCATED, in->display, 0, (int64_t)fb.len,
+			 "the file shrank while being read: %zu of %lld bytes read", fb.len,
+			 (long long)fb.size);
+	if (fb.cut)
+		diag_add(&an->diags, DIAG_LIMIT, in->display, 0, (int64_t)fb.len,
+			 "larger than %zu MiB: the rest of the file is not read", INPUT_TEXT_MAX >> 20);
+	if ((fb.shrank || fb.cut) && in->status == INPUT_OK)
+		in->status = INPUT_PARTIAL;
 	/* the parsers copied what they keep into the arena */
-	munmap(map, (size_t)st.st_size);
+	filebuf_release(&fb);
 	in->buf = NULL;
 	in->len = 0;
 	an->diags.cur_input = -1;
@@ -489,18 +445,23 @@ void analysis_read_inputs(struct analysis *an)
 		input_read(an, in);
 	}
 	check_at_labels(an);
-	derive_incident(an);
 }
 
-int analysis_parse_buffer(struct analysis *an, const char *display, enum input_kind kind,
+int analysis_parse_buffer(struct analysis *an, const char *display, const char *kind,
 			  const char *buf, size_t len)
 {
 	struct input *in = input_new(an, display, display);
-	in->kind = kind;
+	const struct format *f = format_by_name(kind);
+	if (!f) {
+		diag_add(&an->diags, DIAG_USAGE, display, 0, -1, "no format named '%s'", kind);
+		in->status = INPUT_ERROR;
+		return -1;
+	}
+	input_set_format(in, f);
 	in->buf = buf;
 	in->len = len;
 	in->size = (off_t)len;
-	if (kind != KIND_PCAP)
+	if (!f->streamed)
 		input_find_timestamp(in);
 	input_run_parser(an, in);
 	in->buf = NULL;

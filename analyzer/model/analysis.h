@@ -14,35 +14,22 @@
 #include "diag.h"
 #include "incident.h"
 
-#define INPUT_KINDS(X) \
-	X(UNKNOWN,          "unknown") \
-	X(PCAP,             "pcap") \
-	X(SS,               "ss") \
-	X(NETSTAT,          "netstat") \
-	X(PROC_NET_TCP,     "proc-net-tcp") \
-	X(NETSTAT_S,        "netstat-s") \
-	X(NSTAT,            "nstat") \
-	X(PROC_NET_NETSTAT, "proc-net-netstat") \
-	X(PROC_NET_SNMP,    "proc-net-snmp") \
-	X(SYSCTL,           "sysctl") \
-	X(GDB,              "gdb") \
-	X(EU_STACK,         "eu-stack") \
-	X(PSTACK,           "pstack") \
-	X(PY_BT,            "py-bt") \
-	X(PROC_TASK,        "proc-task") \
-	X(PROC_LIMITS,      "proc-limits") \
-	X(PROC_FD,          "proc-fd") \
-	X(PROC_STATUS,      "proc-status") \
-	X(BUNDLE,           "bundle")
-
-enum input_kind {
-#define X(name, text) KIND_##name,
-	INPUT_KINDS(X)
-#undef X
-	KIND_N
+/* What an input adds to the incident: reports count inputs by class. The
+ * formats themselves are a table in input/ (input/format.h). */
+enum evidence_class {
+	EV_NONE,	/* not (yet) recognised */
+	EV_CAPTURE,
+	EV_SOCKETS,
+	EV_COUNTERS,
+	EV_SETTINGS,
+	EV_STACKS,
+	EV_PROCESS,	/* /proc/PID/limits, fd, status */
+	EV_BUNDLE,	/* a manifest: says what the other files are */
+	EV_KERNEL_LOG,	/* dmesg, kern.log, journalctl -k */
+	EV_N
 };
 
-const char *input_kind_name(enum input_kind k);
+struct format;
 
 enum input_status { INPUT_OK, INPUT_PARTIAL, INPUT_ERROR };
 
@@ -50,7 +37,9 @@ struct input {
 	const char *path;	/* as opened */
 	const char *display;	/* as shown in reports and messages */
 	int index;
-	enum input_kind kind;
+	const struct format *fmt;	/* NULL: not recognised */
+	const char *kind;		/* its name ("ss"), "unknown" */
+	enum evidence_class cls;
 	enum input_status status;
 	off_t size;
 	double mtime;
@@ -151,6 +140,22 @@ struct finding {
 	bool contributing;	/* a factor, not a consequence */
 };
 
+/* What made `stuckscope watch` collect this bundle (cli/cmd_watch.c): every
+ * report shows it first, so what fired and what was concluded are read
+ * together. */
+struct trigger_fired {
+	const char *trigger, *title, *detail;
+	int32_t pid;		/* the worker concerned, 0 none */
+};
+
+struct watch_trigger {
+	const char *bundle;	/* the bundle directory's name */
+	double at;		/* when the first trigger fired */
+	VEC(struct trigger_fired) fired;	/* the first is the one that fired first */
+	uint64_t ring_snapshots, ring_files;
+	double ring_seconds;
+};
+
 enum verdict { VERDICT_HEALTHY, VERDICT_DEGRADED, VERDICT_OUTAGE, VERDICT_INCONCLUSIVE };
 
 struct analysis {
@@ -166,6 +171,7 @@ struct analysis {
 	VEC(const char *) checked;	/* "checked and fine" items */
 	VEC(const char *) notes;	/* cross-checks: where sources agree or not */
 	void *classify_notes;		/* classify.c's per-thread notes */
+	const struct watch_trigger *trigger;	/* NULL unless collected by watch */
 };
 
 void analysis_init(struct analysis *an);
@@ -177,8 +183,9 @@ void analysis_read_inputs(struct analysis *an);
 /* Run every rule, correlate, decide the verdict. */
 void analysis_diagnose(struct analysis *an);
 
-/* Parse a buffer as one input of the given kind (tests, fuzzers). */
-int analysis_parse_buffer(struct analysis *an, const char *display, enum input_kind kind,
+/* Parse a buffer as one input of the named format ("ss", "gdb"...; tests,
+ * fuzzers); -1 also for an unknown name. */
+int analysis_parse_buffer(struct analysis *an, const char *display, const char *kind,
 			  const char *buf, size_t len);
 
 /* findings API for rules */

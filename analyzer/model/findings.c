@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "analysis.h"
-#include "rules/rule.h"
+#include "rule.h"
 
 struct finding *finding_new(struct analysis *an, const struct rule *r, enum severity sev,
 			    double confidence, const char *title_fmt, ...)

@@ -49,6 +49,28 @@ int tcp_state_from_name(const char *p, size_t n)
 	return TCP_STATE_UNKNOWN;
 }
 
+bool tcp_state_is_ss_word(struct span t)
+{
+	static const char *const st[] = { "ESTAB", "LISTEN", "TIME-WAIT", "CLOSE-WAIT", "SYN-RECV",
+					  "SYN-SENT", "FIN-WAIT-1", "FIN-WAIT-2", "LAST-ACK",
+					  "CLOSING", "UNCONN" };
+	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++)
+		if (span_eq(t, st[i]))
+			return true;
+	return false;
+}
+
+bool tcp_state_is_netstat_word(struct span t)
+{
+	static const char *const st[] = { "ESTABLISHED", "LISTEN", "TIME_WAIT", "CLOSE_WAIT",
+					  "SYN_RECV", "SYN_SENT", "FIN_WAIT1", "FIN_WAIT2",
+					  "LAST_ACK", "CLOSING", "CLOSE" };
+	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++)
+		if (span_eq(t, st[i]))
+			return true;
+	return false;
+}
+
 const char *endpoint_format(const struct endpoint *e, char *buf, size_t size)
 {
 	char addr[INET6_ADDRSTRLEN] = "*";

@@ -5,20 +5,18 @@
 #include <stdio.h>
 
 #include "model/analysis.h"
+#include "model/names.h"
+
+/* The report in one of the formats (report.c): the one place that switches
+ * on the format. */
+void report_write(FILE *out, const struct analysis *an, enum report_format fmt, bool color);
 
 void report_json_write(FILE *out, const struct analysis *an);
+/* trigger.json of a watch bundle: written before the analysis runs, the
+ * same "watch" object the report carries, without the verdict. */
+void report_json_write_trigger(FILE *out, const struct watch_trigger *t);
 void report_text_write(FILE *out, const struct analysis *an, bool color);
 void report_html_write(FILE *out, const struct analysis *an);
 
-const char *verdict_name(enum verdict v);
-const char *severity_name(enum severity s);
-const char *role_name(enum proc_role r);
-const char *proc_state_name(enum proc_state s);
-const char *thread_state_name(enum thread_state s);
-const char *blocked_on_name(enum blocked_on b);	/* NULL for BLK_NONE */
-#define blocked_on_str(b) (blocked_on_name(b) ? blocked_on_name(b) : "none")
-const char *input_status_name(enum input_status s);
-/* Counters the report shows, in this order. */
-extern const char *const report_counters[];
 
 #endif

@@ -30,7 +30,7 @@
 
 #include "derive/classify.h"
 #include "report.h"
-#include "rules/rule.h"
+#include "model/rule.h"
 
 #define UTF8_REPLACEMENT "\xef\xbf\xbd"
 #define UTF8_ELLIPSIS "\xe2\x80\xa6"
@@ -316,7 +316,7 @@ static void header(FILE *f, const struct analysis *an)
 		const struct input *in = &an->inputs.v[i];
 		if (in->status == INPUT_ERROR)
 			n_err++;
-		else if (in->kind == KIND_UNKNOWN)
+		else if (!in->fmt)
 			n_skip++;
 		else
 			n_read++;
@@ -1956,15 +1956,14 @@ static void listeners_counters(FILE *f, const struct analysis *an)
 
 static const char *input_kind_label(const struct input *in)
 {
-	return in->summary && in->kind == KIND_UNKNOWN && in->status == INPUT_OK
-		       ? "skipped" : input_kind_name(in->kind);
+	return in->summary && !in->fmt && in->status == INPUT_OK ? "skipped" : in->kind;
 }
 
 static void input_messages(FILE *f, const struct analysis *an, size_t i, size_t max)
 {
 	const struct input *in = &an->inputs.v[i];
 	size_t shown = 0, total = 0;
-	if (in->summary && in->kind == KIND_UNKNOWN) {
+	if (in->summary && !in->fmt) {
 		esc_n(f, in->summary, MAX_LINE);
 		fputs("<br>", f);
 	}
@@ -2087,6 +2086,18 @@ void report_html_write(FILE *f, const struct analysis *an)
 	fputs("</title>\n<style>", f);
 	fputs(css, f);
 	fputs("</style>\n</head>\n<body>\n", f);
+	if (an->trigger && an->trigger->fired.n) {
+		const struct trigger_fired *tf = &an->trigger->fired.v[0];
+		char at[40];
+		fputs("<div class=\"watch-trigger\" style=\"border:2px solid #b00;padding:.5em 1em;"
+		      "margin:.5em 0\"><strong>stuckscope watch</strong>: triggered at ", f);
+		esc(f, time_format(an->trigger->at, at, sizeof(at)));
+		fputs(" by <code>", f);
+		esc(f, tf->trigger);
+		fputs("</code>: ", f);
+		esc(f, tf->detail);
+		fputs("</div>\n", f);
+	}
 	header(f, an);
 	verdict(f, an);
 	chain(f, an);

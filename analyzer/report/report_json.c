@@ -7,59 +7,7 @@
 
 #include "base/json.h"
 #include "report.h"
-#include "rules/rule.h"
-
-const char *const report_counters[] = {
-	"ListenOverflows", "ListenDrops", "TCPReqQFullDoCookies", "TCPReqQFullDrop",
-	"SyncookiesSent", "SyncookiesRecv", "SyncookiesFailed", "TCPSynRetrans", "TCPTimeouts",
-	"TCPAbortOnData", "TCPAbortOnClose", "TCPAbortOnTimeout", "TcpRetransSegs",
-	"TcpActiveOpens", "TcpPassiveOpens", "TcpAttemptFails", "TcpEstabResets",
-	"TcpCurrEstab", "TcpOutRsts", NULL,
-};
-
-const char *verdict_name(enum verdict v)
-{
-	static const char *const n[] = { "healthy", "degraded", "outage", "inconclusive" };
-	return (unsigned)v < 4 ? n[v] : "inconclusive";
-}
-
-const char *severity_name(enum severity s)
-{
-	static const char *const n[] = { "info", "warning", "critical" };
-	return (unsigned)s < 3 ? n[s] : "info";
-}
-
-const char *role_name(enum proc_role r)
-{
-	static const char *const n[] = { "other", "parent", "worker" };
-	return (unsigned)r < 3 ? n[r] : "other";
-}
-
-const char *proc_state_name(enum proc_state s)
-{
-	static const char *const n[] = { "unknown", "stuck", "healthy", "busy", "idle", "gone" };
-	return (unsigned)s < 6 ? n[s] : "unknown";
-}
-
-const char *thread_state_name(enum thread_state s)
-{
-	static const char *const n[] = { "unknown", "stuck", "waiting-for-work", "running",
-					 "sleeping" };
-	return (unsigned)s < 5 ? n[s] : "unknown";
-}
-
-const char *blocked_on_name(enum blocked_on b)
-{
-	static const char *const n[] = { NULL, "condvar", "mutex", "semaphore", "futex", "accept",
-					 "poll", "read", "write", "sleep" };
-	return (unsigned)b < 10 ? n[b] : NULL;
-}
-
-const char *input_status_name(enum input_status s)
-{
-	static const char *const n[] = { "ok", "partial", "error" };
-	return (unsigned)s < 3 ? n[s] : "error";
-}
+#include "model/rule.h"
 
 static void write_fact(struct jw *w, const struct fact *x)
 {
@@ -229,6 +177,50 @@ static void write_thread(struct jw *w, const struct thread *t)
 	jw_obj_end(w);
 }
 
+static void write_watch(struct jw *w, const struct watch_trigger *t, const struct analysis *an)
+{
+	const struct trigger_fired *first = t->fired.n ? &t->fired.v[0] : NULL;
+	jw_obj(w);
+	jw_key(w, "bundle"); jw_str(w, t->bundle);
+	jw_key(w, "trigger"); jw_str(w, first ? first->trigger : NULL);
+	jw_key(w, "detail"); jw_str(w, first ? first->detail : NULL);
+	jw_key(w, "at"); write_time(w, t->at);
+	jw_key(w, "fired"); jw_arr(w);
+	for (size_t i = 0; i < t->fired.n && t->fired.v; i++) {
+		const struct trigger_fired *f = &t->fired.v[i];
+		jw_obj(w);
+		jw_key(w, "trigger"); jw_str(w, f->trigger);
+		jw_key(w, "title"); jw_str(w, f->title);
+		jw_key(w, "detail"); jw_str(w, f->detail);
+		if (f->pid) {
+			jw_key(w, "pid"); jw_int(w, f->pid);
+		}
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_key(w, "ring_snapshots"); jw_int(w, (int64_t)t->ring_snapshots);
+	jw_key(w, "ring_seconds"); jw_num(w, round(t->ring_seconds * 1000) / 1000);
+	if (an) {
+		jw_key(w, "ring_files"); jw_int(w, (int64_t)t->ring_files);
+		jw_key(w, "verdict"); jw_str(w, verdict_name(an->verdict));
+		jw_key(w, "root_cause_rule");
+		jw_str(w, an->root && an->root->rule ? an->root->rule->id : "none");
+	}
+	jw_obj_end(w);
+}
+
+void report_json_write_trigger(FILE *out, const struct watch_trigger *t)
+{
+	struct jw w;
+	jw_init(&w, out);
+	jw_obj(&w);
+	jw_key(&w, "schema_version"); jw_int(&w, 1);
+	jw_key(&w, "stuckscope_watch_trigger"); jw_int(&w, 1);
+	jw_key(&w, "watch"); write_watch(&w, t, NULL);
+	jw_obj_end(&w);
+	jw_end(&w);
+}
+
 void report_json_write(FILE *out, const struct analysis *an)
 {
 	const struct incident *inc = &an->inc;
@@ -336,14 +328,14 @@ void report_json_write(FILE *out, const struct analysis *an)
 		const struct input *in = &an->inputs.v[i];
 		jw_obj(&w);
 		jw_key(&w, "path"); jw_str(&w, in->display);
-		jw_key(&w, "kind"); jw_str(&w, in->summary && in->kind == KIND_UNKNOWN &&
-				     in->status == INPUT_OK ? "skipped" : input_kind_name(in->kind));
+		jw_key(&w, "kind"); jw_str(&w, in->summary && !in->fmt &&
+				     in->status == INPUT_OK ? "skipped" : in->kind);
 		jw_key(&w, "status"); jw_str(&w, input_status_name(in->status));
 		jw_key(&w, "at"); write_time(&w, in->at_src == TIME_CONTENT ||
 					    in->at_src == TIME_LABEL ? in->at : NAN);
 		jw_key(&w, "records"); jw_int(&w, (int64_t)in->records);
 		jw_key(&w, "messages"); jw_arr(&w);
-		if (in->summary && in->kind == KIND_UNKNOWN)
+		if (in->summary && !in->fmt)
 			jw_str(&w, in->summary);
 		for (size_t d = 0; d < an->diags.list.n; d++) {
 			const struct diag *dg = &an->diags.list.v[d];
@@ -366,6 +358,9 @@ void report_json_write(FILE *out, const struct analysis *an)
 	for (size_t i = 0; i < an->notes.n; i++)
 		jw_str(&w, an->notes.v[i]);
 	jw_arr_end(&w);
+	if (an->trigger) {
+		jw_key(&w, "watch"); write_watch(&w, an->trigger, an);
+	}
 	jw_obj_end(&w);
 	jw_end(&w);
 }

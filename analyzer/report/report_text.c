@@ -5,12 +5,30 @@
  * fn_print_char convention), so a hostile process name cannot drive the
  * terminal. */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
-#include "rules/rule.h"
+#include "model/rule.h"
+
+/* snprintf at *off, never past size; *off stays < size (the header line) */
+static void buf_append(char *buf, size_t size, size_t *off, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void buf_append(char *buf, size_t size, size_t *off, const char *fmt, ...)
+{
+	if (*off >= size)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf + *off, size - *off, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*off += (size_t)n;
+	if (*off >= size)
+		*off = size - 1;
+}
 
 #define WIDTH 100
 
@@ -108,31 +126,27 @@ static const char *hms(double t, char *buf, size_t n)
 static void header(const struct tw *t, const struct analysis *an)
 {
 	const struct incident *inc = &an->inc;
-	size_t n_read = 0, n_err = 0, n_skip = 0, by_kind[KIND_N] = { 0 };
+	size_t n_read = 0, n_err = 0, n_skip = 0, by_cls[EV_N] = { 0 };
 	for (size_t i = 0; i < an->inputs.n; i++) {
 		const struct input *in = &an->inputs.v[i];
 		if (in->status == INPUT_ERROR)
 			n_err++;
-		else if (in->kind == KIND_UNKNOWN)
+		else if (!in->fmt)
 			n_skip++;
 		else {
 			n_read++;
-			by_kind[in->kind]++;
+			by_cls[in->cls]++;
 		}
 	}
-	size_t socks = by_kind[KIND_SS] + by_kind[KIND_NETSTAT] + by_kind[KIND_PROC_NET_TCP];
-	size_t cnts = by_kind[KIND_NETSTAT_S] + by_kind[KIND_NSTAT] +
-		      by_kind[KIND_PROC_NET_NETSTAT] + by_kind[KIND_PROC_NET_SNMP];
-	size_t stacks = by_kind[KIND_GDB] + by_kind[KIND_EU_STACK] + by_kind[KIND_PSTACK] +
-			by_kind[KIND_PY_BT] + by_kind[KIND_PROC_TASK];
+	size_t socks = by_cls[EV_SOCKETS], cnts = by_cls[EV_COUNTERS], stacks = by_cls[EV_STACKS];
 	char line[512];
 	size_t off = 0;
 	buf_append(line, sizeof(line), &off, "stuckscope %s — %zu input%s read", STUCKSCOPE_VERSION,
 		   n_read, n_read == 1 ? "" : "s");
 	const char *sep = " (";
-	if (by_kind[KIND_PCAP]) {
-		buf_append(line, sizeof(line), &off, "%s%zu capture%s", sep, by_kind[KIND_PCAP],
-			   by_kind[KIND_PCAP] == 1 ? "" : "s");
+	if (by_cls[EV_CAPTURE]) {
+		buf_append(line, sizeof(line), &off, "%s%zu capture%s", sep, by_cls[EV_CAPTURE],
+			   by_cls[EV_CAPTURE] == 1 ? "" : "s");
 		sep = ", ";
 	}
 	if (socks) {
@@ -145,7 +159,7 @@ static void header(const struct tw *t, const struct analysis *an)
 			   cnts == 1 ? "" : "s");
 		sep = ", ";
 	}
-	if (by_kind[KIND_SYSCTL]) {
+	if (by_cls[EV_SETTINGS]) {
 		buf_append(line, sizeof(line), &off, "%ssysctl", sep);
 		sep = ", ";
 	}
@@ -392,6 +406,20 @@ void report_text_write(FILE *out, const struct analysis *an, bool color)
 		put_clean(out, verdict_what(an), 4096);
 		fputc('\n', out);
 		return;
+	}
+	if (an->trigger && an->trigger->fired.n) {
+		const struct trigger_fired *f = &an->trigger->fired.v[0];
+		char at[40];
+		fprintf(out, "stuckscope watch: triggered at %s by %s: ",
+			time_format(an->trigger->at, at, sizeof(at)), f->trigger);
+		put_clean(out, f->detail, 1024);
+		fputc('\n', out);
+		for (size_t i = 1; i < an->trigger->fired.n; i++) {
+			fprintf(out, "  also %s: ", an->trigger->fired.v[i].trigger);
+			put_clean(out, an->trigger->fired.v[i].detail, 1024);
+			fputc('\n', out);
+		}
+		fputc('\n', out);
 	}
 	header(&t, an);
 	verdict(&t, an);

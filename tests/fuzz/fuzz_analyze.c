@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "model/analysis.h"
+#include "input/format.h"
 #include "input/parsers.h"
 #include "report/report.h"
 
@@ -16,9 +17,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct analysis an;
 	analysis_init(&an);
-	enum input_kind k = sniff_kind((const char *)data, size);
-	if (k != KIND_PCAP && k != KIND_UNKNOWN)
-		analysis_parse_buffer(&an, "fuzz", k, (const char *)data, size);
+	const struct format *f = format_sniff((const char *)data, size);
+	if (f && !f->streamed)
+		analysis_parse_buffer(&an, "fuzz", f->name, (const char *)data, size);
 	analysis_diagnose(&an);
 	FILE *null = fopen("/dev/null", "w");
 	if (null) {

@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct analysis an;
 	(void)parser;
 	analysis_init(&an);
-	analysis_parse_buffer(&an, "fuzz", KIND_SS, (const char *)data, size);
+	analysis_parse_buffer(&an, "fuzz", "ss", (const char *)data, size);
 	analysis_release(&an);
 	return 0;
 }

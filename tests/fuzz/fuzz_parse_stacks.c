@@ -20,14 +20,14 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const struct {
-	enum input_kind kind;
+	const char *kind;
 	int (*parse)(struct analysis *, struct input *);	/* also links it */
 } readers[] = {
-	{ KIND_GDB, gdb_parse },
-	{ KIND_PSTACK, pstack_parse },
-	{ KIND_EU_STACK, eu_stack_parse },
-	{ KIND_PY_BT, py_bt_parse },
-	{ KIND_PROC_TASK, proc_task_parse },
+	{ "gdb", gdb_parse },
+	{ "pstack", pstack_parse },
+	{ "eu-stack", eu_stack_parse },
+	{ "py-bt", py_bt_parse },
+	{ "proc-task", proc_task_parse },
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

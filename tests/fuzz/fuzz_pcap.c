@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* the first byte picks whether a port filter is given (--port) */
 	if (size && data[0] & 1)
 		*VEC_PUSH(&an.arena, &an.opt.ports) = 80;
-	analysis_parse_buffer(&an, "fuzz.pcap", KIND_PCAP, (const char *)data, size);
+	analysis_parse_buffer(&an, "fuzz.pcap", "pcap", (const char *)data, size);
 	analysis_release(&an);
 	return 0;
 }
