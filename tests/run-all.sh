@@ -47,6 +47,7 @@ run_unit() {
 	tests/fuzz/regress.sh
 	/usr/bin/python3 tests/corpus-check.py build-asan/stuckscope
 	/usr/bin/python3 tests/partial.py build-asan/stuckscope
+	/usr/bin/python3 tests/field.py build-asan/stuckscope
 	for t in tests/live/*.sh; do
 		[ -x "$t" ] && "$t"
 	done
