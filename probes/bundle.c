@@ -138,15 +138,42 @@ static void add_file(struct bundle *b, const char *name, const char *kind, doubl
 	b->n_files++;
 }
 
-/* "<UTC time>\n<content>" into DIR/name; recorded in the manifest. */
+/* The directory a bundle-relative name goes to: the bundle's own, or its
+ * one subdirectory ("ring/ss-001.txt"), made 0700 on first use. */
+static struct outdir *dir_of(struct bundle *b, const char *name, const char **leaf)
+{
+	const char *slash = strchr(name, '/');
+	*leaf = name;
+	if (!slash)
+		return &b->out;
+	*leaf = slash + 1;
+	size_t n = (size_t)(slash - name);
+	if (b->sub.fd >= 0 && strlen(b->sub_name) == n && strncmp(b->sub_name, name, n) == 0)
+		return &b->sub;
+	if (n >= sizeof(b->sub_name))
+		return NULL;
+	outdir_close(&b->sub);
+	snprintf(b->sub_name, sizeof(b->sub_name), "%.*s", (int)n, name);
+	char err[512];
+	if (outdir_sub(&b->out, b->sub_name, OUTDIR_TRUSTED, &b->sub, err, sizeof(err)) != 0) {
+		bundle_fail(b, b->sub_name, "%s", err);
+		b->sub_name[0] = '\0';
+		return NULL;
+	}
+	return &b->sub;
+}
+
+/* "<UTC time>\n<content>" into DIR/name (a new file, 0600, through the
+ * directory's descriptor); recorded in the manifest. */
 static int write_evidence(struct bundle *b, const char *name, const char *kind, double at,
 			  const struct membuf *content)
 {
-	char path[4096], ts[40];
-	snprintf(path, sizeof(path), "%s/%s", b->dir, name);
-	FILE *f = fopen(path, "we");
+	char ts[40];
+	const char *leaf;
+	struct outdir *d = dir_of(b, name, &leaf);
+	FILE *f = d ? outdir_fopen(d, leaf) : NULL;
 	if (!f) {
-		bundle_fail(b, name, "cannot write: %s", strerror(errno));
+		bundle_fail(b, name, "cannot write: %s", d ? strerror(errno) : "no directory");
 		return -1;
 	}
 	iso_time(at, ts, sizeof(ts));
@@ -176,6 +203,7 @@ int bundle_init(struct bundle *b, const struct bundle_opts *opts, char *err, siz
 	memset(b, 0, sizeof(*b));
 	b->opt = *opts;
 	b->capture_status_fd = -1;
+	b->out.fd = b->sub.fd = -1;
 	if (opts->dir) {
 		b->dir = xstrdup(opts->dir);
 	} else {
@@ -189,23 +217,37 @@ int bundle_init(struct bundle *b, const struct bundle_opts *opts, char *err, siz
 	size_t len = strlen(b->dir);
 	while (len > 1 && b->dir[len - 1] == '/')
 		b->dir[--len] = '\0';
-	if (mkdir(b->dir, 0755) != 0) {
-		if (errno != EEXIST) {
+	if (opts->use_dirfd) {
+		if (outdir_adopt(&b->out, opts->dirfd, b->dir) != 0) {
 			snprintf(err, errsz, "%s: %s", b->dir, strerror(errno));
 			return -1;
 		}
-		/* an existing directory is used only when empty: never mix bundles */
-		struct stat st;
-		if (stat(b->dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-			snprintf(err, errsz, "%s: exists and is not a directory", b->dir);
+	} else if (opts->dir) {
+		/* -o DIR: a new directory, or an empty one we own and others
+		 * cannot write (never one another user prepared) */
+		if (outdir_open(&b->out, b->dir, OUTDIR_NEW_OR_EMPTY, err, errsz) != 0)
 			return -1;
+	} else {
+		/* the default name in the current directory (often /tmp): a
+		 * new directory only; one that exists (planted, or a run in
+		 * the same second) is never used: the next free name is */
+		int rc = -1;
+		for (int k = 2; rc != 0 && k < 100; k++) {
+			rc = outdir_open(&b->out, b->dir, OUTDIR_NEW, err, errsz);
+			if (rc != 0 && errno == EEXIST) {
+				char *next = malloc(len + 8);
+				if (!next)
+					break;
+				snprintf(next, len + 8, "%.*s-%d", (int)len, b->dir, k);
+				/* the base name without an earlier suffix */
+				free(b->dir);
+				b->dir = next;
+			} else if (rc != 0) {
+				break;
+			}
 		}
-		char cmd_probe[4096];
-		snprintf(cmd_probe, sizeof(cmd_probe), "%s/manifest.json", b->dir);
-		if (access(cmd_probe, F_OK) == 0) {
-			snprintf(err, errsz, "%s: already holds a bundle; give another -o", b->dir);
+		if (rc != 0)
 			return -1;
-		}
 	}
 	struct utsname u;
 	if (uname(&u) == 0)
@@ -482,10 +524,11 @@ static void capture_child(struct bundle *b, int status_fd, double seconds)
 		goto out;
 	}
 	pcap_freecode(&prog);
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/capture.pcap", b->dir);
-	pcap_dumper_t *d = pcap_dump_open(p, path);
+	FILE *cf = outdir_fopen(&b->out, "capture.pcap");
+	pcap_dumper_t *d = cf ? pcap_dump_fopen(p, cf) : NULL;
 	if (!d) {
+		if (cf)
+			fclose(cf);
 		snprintf(msg, sizeof(msg), "error capture.pcap: %.300s", pcap_geterr(p));
 		pcap_close(p);
 		goto out;
@@ -591,10 +634,9 @@ static void capture_stop_child(struct bundle *b)
 	} else {
 		bundle_fail(b, "capture", "%s", msg[0] ? msg + (strncmp(msg, "error ", 6) == 0 ? 6 : 0)
 							: "the capture process gave no answer");
-		char path[4096];
-		snprintf(path, sizeof(path), "%s/capture.pcap", b->dir);
 		struct stat st;
-		if (stat(path, &st) == 0 && st.st_size > 24)
+		if (fstatat(b->out.fd, "capture.pcap", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    st.st_size > 24)
 			add_file(b, "capture.pcap", "pcap", b->started);	/* partial, kept */
 	}
 }
@@ -1106,14 +1148,21 @@ int bundle_write_manifest(struct bundle *b)
 							"why", b->failed[i].why));
 	json_object_set_new(root, "failed", failed);
 
-	char tmp[4096], path[4096];
-	snprintf(tmp, sizeof(tmp), "%s/.manifest.json.tmp", b->dir);
-	snprintf(path, sizeof(path), "%s/manifest.json", b->dir);
-	int rc = json_dump_file(root, tmp, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	struct outreplace r;
+	int rc = outdir_replace_begin(&b->out, "manifest.json", &r);
+	if (rc == 0) {
+		rc = json_dumpf(root, r.f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		if (rc == 0 && fputc('\n', r.f) == EOF)
+			rc = -1;
+		if (rc == 0)
+			rc = outdir_replace_commit(&r);
+		else
+			outdir_replace_abort(&r);
+	}
 	json_decref(root);
-	if (rc != 0 || rename(tmp, path) != 0) {
-		fprintf(stderr, "stuckscope: attach: %s: cannot write\n", path);
-		unlink(tmp);
+	if (rc != 0) {
+		fprintf(stderr, "stuckscope: attach: %s/manifest.json: cannot write: %s\n", b->dir,
+			strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -1130,5 +1179,8 @@ void bundle_release(struct bundle *b)
 	free(b->files);
 	free(b->failed);
 	free(b->dir);
+	outdir_close(&b->sub);
+	outdir_close(&b->out);
 	memset(b, 0, sizeof(*b));
+	b->out.fd = b->sub.fd = -1;
 }

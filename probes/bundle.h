@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "base/outfile.h"
+
 #define BUNDLE_MAX_TARGETS 256
 #define BUNDLE_MAX_PORTS 32
 #define BUNDLE_MAX_LISTENERS 256
@@ -61,6 +63,8 @@ struct bundle_opts {
 	size_t n_pids;
 	uint16_t ports[BUNDLE_MAX_PORTS];
 	size_t n_ports;
+	bool use_dirfd;		/* write into dirfd, an open directory watch made, named dir */
+	int dirfd;
 	double duration;	/* seconds */
 	int samples;		/* snapshots, >= 1 */
 	bool capture;
@@ -71,6 +75,9 @@ struct bundle_opts {
 struct bundle {
 	struct bundle_opts opt;
 	char *dir;
+	struct outdir out;	/* every file is written through it (base/outfile.h) */
+	struct outdir sub;	/* the one subdirectory in use (watch's ring/) */
+	char sub_name[32];
 	pid_t netns_pid;	/* whose network namespace; 0 = ours */
 	bool netns_foreign;	/* not ours */
 	struct bundle_target targets[BUNDLE_MAX_TARGETS];
@@ -94,7 +101,9 @@ struct bundle {
 	char host[256], kernel[128];
 };
 
-/* Fill b from opts; mkdir the directory (it must not exist or be empty). */
+/* Fill b from opts; create the directory 0700 (an existing one must be
+ * empty, ours and not writable by others: base/outfile.h), or adopt
+ * opts->dirfd. */
 int bundle_init(struct bundle *b, const struct bundle_opts *opts, char *err, size_t errsz);
 /* Find the listening sockets, the workers holding them, their parents.
  * -1 (err says why) when there is nothing to attach to. */

@@ -771,12 +771,7 @@ double watch_ring_span(const struct watch *w)
 
 size_t watch_write_ring(struct watch *w, struct bundle *b)
 {
-	char dir[4096];
-	snprintf(dir, sizeof(dir), "%s/ring", b->dir);
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-		bundle_fail(b, "ring", "%s: %s", dir, strerror(errno));
-		return 0;
-	}
+	/* ring/ is made 0700 by the bundle on the first file written into it */
 	size_t written = 0;
 	for (size_t k = 0; k < w->ring_n; k++) {
 		struct watch_snap *s = &w->ring[(w->ring_head + w->ring_cap - w->ring_n + k) %

@@ -16,7 +16,8 @@
 # a bad magic, a truncated record, snaplen 0, an absurd caplen, an unknown
 # link type, a 2 GB sparse tail (RSS bounded); counters going backwards;
 # sysctl dumps of two hosts; an --at label naming no input; a 1 GB text file
-# (RSS bounded; made in /tmp and deleted).
+# (RSS bounded; made in /tmp and deleted); a directory analyzed 20 times while
+# a writer truncates and rewrites its files (issue 16: never a signal).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 ROOT=$PWD
@@ -368,4 +369,38 @@ read -r rss secs <"$T/time" 2>/dev/null || { rss=0; secs=0; }
 why=$($CHECK "$T/out" "$T/err" "$rc" "$T/big-ss.txt=partial,pos,kind:ss,msg:is not read" "$G" --rc=0 2>&1)
 [ -z "$why" ] && [ "${rss:-0}" -gt 2500000 ] && why="RSS $rss KB > 2.5 GB: memory grows with the file"
 if [ -z "$why" ]; then ok "1 GB ss file: cut at the row limit, named; RSS ${rss} KB, ${secs} s"; else fail "1 GB ss file" "$why"; fi
+# ---- files that change while they are read: 20 analyze runs of a directory
+# whose files a writer truncates and rewrites all the time; inputs were
+# mmap'd once and a truncation killed the run with SIGBUS (issue 16)
+mkdir -p "$T/changing"
+for i in 1 2 3 4; do cp samples/prefork-condvar-w4/ss-0$i.txt "$T/changing/ss-$i.txt"; done
+$PY - "$T/changing" <<'EOF' &
+import os, sys, time
+d = sys.argv[1]
+big = open(os.path.join(d, "ss-1.txt"), "rb").read() * 200
+end = time.time() + 60
+while time.time() < end and os.path.isdir(d):
+    for i in (1, 2, 3, 4):
+        p = os.path.join(d, "ss-%d.txt" % i)
+        try:
+            with open(p, "r+b") as f:
+                f.truncate(0)
+                f.write(big[: (len(big) * i) // 5])
+                f.truncate(len(big) // (i + 1))
+        except OSError:
+            pass
+EOF
+writer=$!
+signals=0 runs=0 bad=""
+for r in $(seq 20); do
+	timeout -k 5 60 "$BIN" analyze --format json "$T/changing" >"$T/out" 2>"$T/err"
+	rc=$?
+	runs=$((runs + 1))
+	if [ $rc -ge 124 ]; then signals=$((signals + 1)); bad="run $r exit $rc: $(tail -c 300 "$T/err")"; fi
+	$PY -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/out" 2>/dev/null || bad="${bad:-run $r: no JSON report}"
+done
+kill "$writer" 2>/dev/null
+wait "$writer" 2>/dev/null
+if [ -z "$bad" ]; then ok "files truncated while read: $runs runs, $signals signals, a report each time"; else fail "files truncated while read" "$bad"; fi
 exit 0
+

@@ -1,6 +1,7 @@
 /* cli.c — what the commands share: option helpers and the end of every
  * command that analyzes (diagnostics, report, exit status). */
 #include "cli.h"
+#include "base/outfile.h"
 #include "report/report.h"
 
 #include <errno.h>
@@ -63,13 +64,38 @@ int cli_report(struct analysis *an, FILE *out, const char *out_name, const char 
 	bool color = an->opt.color == 1 || (an->opt.color == -1 && out == stdout && isatty(1));
 	report_write(out, an, an->opt.format, color);
 	int rc = readable ? EXIT_RAN : EXIT_NOTHING;
-	if (out != stdout && fclose(out) != 0) {
+	if (fflush(out) != 0 || ferror(out)) {
 		fprintf(stderr, "stuckscope: %s: %s\n", out_name ? out_name : "report", strerror(errno));
-		rc = EXIT_NOTHING;
-	} else if (out == stdout && fflush(stdout) != 0) {
 		rc = EXIT_NOTHING;
 	}
 	if (!readable)
 		fprintf(stderr, "stuckscope: %s\n", nothing);
+	return rc;
+}
+
+int cli_report_to(struct analysis *an, const char *path, const char *nothing)
+{
+	if (!path || strcmp(path, "-") == 0)
+		return cli_report(an, stdout, NULL, nothing);
+	/* `analyze DIR -o DIR/capture.pcap` would replace evidence */
+	for (size_t i = 0; i < an->inputs.n; i++) {
+		const struct input *in = &an->inputs.v[i];
+		if (in->ino && outfile_same_file(path, in->dev, in->ino)) {
+			fprintf(stderr, "stuckscope: %s: is one of the inputs: refusing to overwrite "
+					"evidence (give another -o)\n", path);
+			return EXIT_USAGE;
+		}
+	}
+	struct outfile o;
+	char err[4200];
+	if (outfile_begin(&o, path, err, sizeof(err)) != 0) {
+		fprintf(stderr, "stuckscope: %s\n", err);
+		return EXIT_USAGE;
+	}
+	int rc = cli_report(an, o.f, path, nothing);
+	if (outfile_commit(&o, err, sizeof(err)) != 0) {
+		fprintf(stderr, "stuckscope: %s\n", err);
+		rc = EXIT_NOTHING;
+	}
 	return rc;
 }

@@ -27,9 +27,15 @@ size_t cli_readable_inputs(const struct analysis *an);
 /* The end every analyzing command shares: each problem with an input on
  * stderr as "stuckscope: FILE:LINE: what is wrong" (informational ones too
  * with -vv, none with -q), the report to `out` in an->opt.format (colour by
- * an->opt.color: 1 always, 0 never, -1 when out is a terminal), `out` closed
- * unless it is stdout. Returns EXIT_RAN, or EXIT_NOTHING with `nothing` on
- * stderr when no input was readable or the report could not be written. */
+ * an->opt.color: 1 always, 0 never, -1 when out is a terminal), flushed.
+ * Returns EXIT_RAN, or EXIT_NOTHING with `nothing` on stderr when no input
+ * was readable or the report could not be written. */
 int cli_report(struct analysis *an, FILE *out, const char *out_name, const char *nothing);
+
+/* -o FILE for a report: refused when FILE is one of the inputs; else
+ * written to a new file beside it and renamed over it (base/outfile.h).
+ * Returns EXIT_RAN, EXIT_USAGE (refused, or cannot be created: said on
+ * stderr) or EXIT_NOTHING (as cli_report). */
+int cli_report_to(struct analysis *an, const char *path, const char *nothing);
 
 #endif

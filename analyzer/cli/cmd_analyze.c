@@ -146,16 +146,7 @@ int cmd_analyze(int argc, char **argv)
 	analysis_read_inputs(&an);
 	analysis_diagnose(&an);
 
-	FILE *out = stdout;
-	if (an.opt.output && strcmp(an.opt.output, "-") != 0) {
-		out = fopen(an.opt.output, "w");
-		if (!out) {
-			fprintf(stderr, "stuckscope: %s: %s\n", an.opt.output, strerror(errno));
-			analysis_release(&an);
-			return EXIT_USAGE;
-		}
-	}
-	int rc = cli_report(&an, out, an.opt.output, "nothing could be read");
+	int rc = cli_report_to(&an, an.opt.output, "nothing could be read");
 	analysis_release(&an);
 	return rc;
 }

@@ -59,6 +59,7 @@ static void watch_on_signal(int sig)
 
 struct watch_opts {
 	const char *dir;
+	struct outdir out;	/* dir, opened once: ours, not writable by others */
 	long keep;
 	long max_disk_mb;
 	double cooldown;
@@ -305,16 +306,9 @@ static struct watch_trigger *trigger_model(struct arena *ar, const struct trigge
 	return t;
 }
 
-/* dir + "/" + name into buf; false when it does not fit */
-__attribute__((noinline)) static bool path_join(char *buf, size_t size, const char *dir,
-						 const char *name)
-{
-	int n = snprintf(buf, size, "%s/%s", dir, name);
-	return n > 0 && (size_t)n < size;
-}
-
-/* report.txt, report.json and report.html, each with what fired first */
-static int write_reports(const char *dir, const struct analysis *an)
+/* report.txt, report.json and report.html, each with what fired first,
+ * created in the bundle's directory through its descriptor */
+static int write_reports(struct outdir *dir, const struct analysis *an)
 {
 	static const struct {
 		const char *name;
@@ -322,8 +316,7 @@ static int write_reports(const char *dir, const struct analysis *an)
 	} out[] = { { "report.txt", FMT_TEXT }, { "report.json", FMT_JSON }, { "report.html", FMT_HTML } };
 	int rc = 0;
 	for (size_t i = 0; i < sizeof(out) / sizeof(out[0]); i++) {
-		char path[4096];
-		FILE *f = path_join(path, sizeof(path), dir, out[i].name) ? fopen(path, "we") : NULL;
+		FILE *f = outdir_fopen(dir, out[i].name);
 		if (!f) {
 			rc = -1;
 			continue;
@@ -345,9 +338,10 @@ static double cpu_seconds(void)
 	       (double)rc.ru_stime.tv_sec + rc.ru_stime.tv_usec / 1e6;
 }
 
-/* Make the bundle directory: DIR/stuckscope-watch-<UTC>[-N]. */
-static int bundle_name(const char *dir, double at, char *name, size_t size, char *path,
-		       size_t psize)
+/* Make the bundle directory DIR/stuckscope-watch-<UTC>[-N], 0700, through
+ * DIR's descriptor: a name that exists (planted or not) is never used. */
+static int bundle_name(struct outdir *dir, double at, char *name, size_t size,
+		       struct outdir *bdir, char *err, size_t errsz)
 {
 	time_t sec = (time_t)at;
 	struct tm tm;
@@ -359,32 +353,32 @@ static int bundle_name(const char *dir, double at, char *name, size_t size, char
 			snprintf(name, size, BUNDLE_PREFIX "%s", stamp);
 		else
 			snprintf(name, size, BUNDLE_PREFIX "%s-%d", stamp, k);
-		snprintf(path, psize, "%s/%s", dir, name);
-		if (mkdir(path, 0750) == 0)
+		if (outdir_sub(dir, name, OUTDIR_NEW, bdir, err, errsz) == 0)
 			return 0;
 		if (errno != EEXIST)
 			return -1;
 	}
-	errno = EEXIST;
+	snprintf(err, errsz, "%.900s: 99 bundles named for this second already", dir->path);
 	return -1;
 }
 
 static int collect(struct watch *w, const struct watch_opts *o, const struct trigger_set *ts,
 		   char *logline, size_t logsize)
 {
-	char name[256], path[4096], err[1024];
-	if (bundle_name(o->dir, ts->at, name, sizeof(name), path, sizeof(path)) != 0) {
-		snprintf(logline, logsize, "watch: trigger %s (%s): cannot make a bundle in %s: %s",
-			 watch_triggers[ts->v[0].id].id, ts->v[0].detail, o->dir, strerror(errno));
+	char name[256], err[1024];
+	struct outdir bdir;
+	if (bundle_name((struct outdir *)&o->out, ts->at, name, sizeof(name), &bdir, err,
+			sizeof(err)) != 0) {
+		snprintf(logline, logsize, "watch: trigger %s (%s): cannot make a bundle: %s",
+			 watch_triggers[ts->v[0].id].id, ts->v[0].detail, err);
 		return -1;
 	}
+	const char *path = bdir.path;
 	/* 1. what fired, first: it also marks the directory as ours */
 	struct arena ar;
 	arena_init(&ar);
 	const struct watch_trigger *trig = trigger_model(&ar, ts, watch_ring_span(w), w->ring_n, name);
-	char tpath[4200];
-	snprintf(tpath, sizeof(tpath), "%s/trigger.json", path);
-	FILE *tf = fopen(tpath, "we");
+	FILE *tf = outdir_fopen(&bdir, "trigger.json");
 	if (tf) {
 		report_json_write_trigger(tf, trig);
 		fclose(tf);
@@ -400,10 +394,13 @@ static int collect(struct watch *w, const struct watch_opts *o, const struct tri
 	bo.samples = o->samples;
 	bo.capture = o->capture;
 	bo.dir = path;
+	bo.use_dirfd = true;
+	bo.dirfd = bdir.fd;
 	struct bundle *b = calloc(1, sizeof(*b));
 	if (!b) {
 		snprintf(logline, logsize, "watch: %.1000s: out of memory", path);
 		arena_release(&ar);
+		outdir_close(&bdir);
 		return -1;
 	}
 	if (bundle_init(b, &bo, err, sizeof(err)) != 0) {
@@ -412,6 +409,7 @@ static int collect(struct watch *w, const struct watch_opts *o, const struct tri
 		snprintf(logline, logsize, "watch: %.1000s: %.1000s", path, err);
 		free(b);
 		arena_release(&ar);
+		outdir_close(&bdir);
 		return -1;
 	}
 	/* 2. the minute before */
@@ -439,7 +437,7 @@ static int collect(struct watch *w, const struct watch_opts *o, const struct tri
 	*done = *trig;
 	done->ring_files = ring;
 	an.trigger = done;
-	int wr = write_reports(path, &an);
+	int wr = write_reports(&bdir, &an);
 	snprintf(logline, logsize,
 		 "watch: trigger %s (%s): bundle %.1000s: verdict %s, root cause %s%s%.300s%s",
 		 watch_triggers[ts->v[0].id].id, ts->v[0].detail, path, verdict, root,
@@ -451,6 +449,7 @@ static int collect(struct watch *w, const struct watch_opts *o, const struct tri
 	bundle_release(b);
 	free(b);
 	arena_release(&ar);
+	outdir_close(&bdir);
 	rotate(o->dir, o->keep, (uint64_t)o->max_disk_mb << 20, name, o->quiet);
 	return 0;
 }
@@ -512,8 +511,8 @@ int cmd_watch(int argc, char **argv)
 	cfg.synq_min = 1;
 	cfg.stuck_seconds = 5;
 	struct watch_opts o = {
-		.dir = "stuckscope-watch", .keep = 5, .max_disk_mb = 500, .cooldown = 600,
-		.duration = 10, .samples = 5,
+		.dir = "stuckscope-watch", .out = { .fd = -1 }, .keep = 5, .max_disk_mb = 500,
+		.cooldown = 600, .duration = 10, .samples = 5,
 	};
 	int c;
 	long v;
@@ -636,13 +635,12 @@ int cmd_watch(int argc, char **argv)
 		watch_usage(stderr);
 		return 1;
 	}
-	if (mkdir(o.dir, 0750) != 0 && errno != EEXIST) {
-		fprintf(stderr, "stuckscope: watch: %s: %s\n", o.dir, strerror(errno));
-		return 1;
-	}
-	struct stat st;
-	if (stat(o.dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "stuckscope: watch: %s: not a directory\n", o.dir);
+	/* --dir: made 0700, or an existing directory we own that nobody else
+	 * can write (base/outfile.h): bundles of root's processes never land
+	 * where another user can swap them */
+	char derr[1024];
+	if (outdir_open(&o.out, o.dir, OUTDIR_TRUSTED, derr, sizeof(derr)) != 0) {
+		fprintf(stderr, "stuckscope: watch: %s\n", derr);
 		return 1;
 	}
 
@@ -738,5 +736,6 @@ int cmd_watch(int argc, char **argv)
 	watch_release(w);
 	free(w);
 	closelog();
+	outdir_close(&o.out);
 	return 0;
 }

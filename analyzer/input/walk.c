@@ -332,6 +332,8 @@ static void input_read(struct analysis *an, struct input *in)
 	}
 	in->size = st.st_size;
 	in->mtime = (double)st.st_mtim.tv_sec + st.st_mtim.tv_nsec / 1e9;
+	in->dev = st.st_dev;
+	in->ino = st.st_ino;
 	if (!S_ISREG(st.st_mode) && !is_stdin) {
 		input_fail(an, in, fd, "not a regular file (%s)",
 			   S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISSOCK(st.st_mode) ? "a socket"

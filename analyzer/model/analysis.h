@@ -43,6 +43,8 @@ struct input {
 	enum input_status status;
 	off_t size;
 	double mtime;
+	dev_t dev;		/* the file read (an output must never be one of them) */
+	ino_t ino;
 	/* text inputs: the whole file, mapped read-only; NULL for captures */
 	const char *buf;
 	size_t len;
