@@ -5,7 +5,7 @@
 CC       ?= gcc
 PREFIX   ?= /usr/local
 SHARED   ?= $(abspath ../shared)
-PKGS     := libpcap libunwind-ptrace libelf libdw jansson libmnl
+PKGS     := libpcap libunwind-ptrace libelf libdw jansson libmnl libarchive
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wno-format-nonliteral -Wvla -Wpointer-arith
 CFLAGS   ?= -O2 -g

@@ -114,3 +114,35 @@ mv "$tmp/report.txt" "$tmp/report.json" "$tmp/bundle/"
 expect_rc "own reports in a bundle" 0 $bin analyze --format json "$tmp/bundle"
 if /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); s={i["path"].rsplit("/",1)[-1]:(i["kind"],i["status"]) for i in d["inputs"]}; assert s["report.txt"]==("skipped","ok") and s["report.json"]==("skipped","ok"), s' "$tmp/out"; then
 	ok "own text and JSON reports are listed as skipped"; else fail "own text and JSON reports are listed as skipped"; fi
+
+# ---- evidence that arrives packed or piped (issue 18): a tarball of a sample
+# directory gives the diagnosis the directory gives (tar keeps the mtimes);
+# one gzip'd file; any text on stdin
+tar -C samples -czf "$tmp/w4.tar.gz" prefork-condvar-w4
+$bin analyze --format json samples/prefork-condvar-w4 > "$tmp/dir.json" 2>/dev/null
+expect_rc "analyze a .tar.gz of a sample" 0 $bin analyze --format json "$tmp/w4.tar.gz"
+if /usr/bin/python3 - "$tmp/dir.json" "$tmp/out" <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+root = lambda d: next((f["rule"], sorted(f["pids"])) for f in d["findings"] if f["id"] == d["root_cause"])
+assert (a["verdict"], root(a)) == (b["verdict"], root(b)), (a["verdict"], root(a), b["verdict"], root(b))
+assert a["counters"] == b["counters"], "counters differ"
+ka = sorted(i["kind"] for i in a["inputs"]); kb = sorted(i["kind"] for i in b["inputs"] if i["kind"] != "archive")
+assert ka == kb, (ka, kb)
+PY
+then ok "the tarball is diagnosed as the directory is"; else fail "the tarball is diagnosed as the directory is"; fi
+gzip -c samples/prefork-condvar-w4/ss-05.txt > "$tmp/ss-05.txt.gz"
+expect_rc "analyze one gzip'd file" 0 $bin analyze --format json "$tmp/ss-05.txt.gz"
+grep_out "the gzip'd file is read as ss" '"kind": "ss"'
+expect_rc "ss on stdin" 0 $bin analyze --format json - < samples/prefork-condvar-w4/ss-05.txt
+grep_out "stdin text is read as ss" '"kind": "ss"'
+expect_rc "a capture on stdin" 0 $bin analyze --format json - < samples/prefork-condvar-w4/capture.pcap
+grep_out "stdin capture is read as pcap" '"kind": "pcap"'
+expect_rc "nothing on stdin" 2 $bin analyze - < /dev/null
+head -c 20000 "$tmp/w4.tar.gz" > "$tmp/cut.tar.gz"
+expect_rc "a cut tarball: what it held is read" 0 $bin analyze --format json "$tmp/cut.tar.gz"
+grep_out "a cut tarball is named partial or in error" 'archive damaged or cut'
+mkdir -p "$tmp/lnk"; ln -s /etc/passwd "$tmp/lnk/passwd"; cp samples/closewait/ss-01.txt "$tmp/lnk/"
+tar -C "$tmp" -czf "$tmp/lnk.tar.gz" lnk
+expect_rc "a tarball with a symlink" 0 $bin analyze --format json "$tmp/lnk.tar.gz"
+grep_out "its symlink is not followed" 'links or devices not followed'

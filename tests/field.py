@@ -25,6 +25,12 @@ keys (every one optional; a value list is comma-separated):
     notverdict=V      the verdict must not be V (e.g. healthy)
     confmax=RULE:X    the first RULE finding's confidence is at most X
 
+A case built on real public files names them in SHARED (one path per line,
+relative to ../shared, e.g. "corpus/pcap/ppa1e_portscan.pcap"): they are
+copied into the case's temporary directory, byte-exact, at test time. Fetched
+public material is never committed to this repository (the workplace's rule;
+../shared/corpus/SOURCES.md gives each file's repository, commit and licence).
+
 A case whose evidence depends on file times (names before/after, a tar or
 scp that kept them) lists them in MTIMES ("FILE 2026-11-25T09:14:02Z" per
 line): git does not keep mtimes, so the case is copied to a temporary
@@ -133,16 +139,34 @@ def main():
             continue
         args = lst(want.get("args", ""))
         tmp = None
-        if os.path.exists(os.path.join(case, "MTIMES")):
+        shared = os.environ.get("SHARED") or os.path.join(os.path.dirname(HERE), "..", "shared")
+        if os.path.exists(os.path.join(case, "MTIMES")) or \
+                os.path.exists(os.path.join(case, "SHARED")):
             tmp = tempfile.mkdtemp(prefix="stk-field-")
             dst = os.path.join(tmp, name)
             shutil.copytree(case, dst)
-            for line in open(os.path.join(case, "MTIMES")):
-                if line.strip() and not line.startswith("#"):
-                    fn, iso = line.split()
-                    t = calendar.timegm(time.strptime(iso, "%Y-%m-%dT%H:%M:%SZ"))
-                    os.utime(os.path.join(dst, fn), (t, t))
-            os.unlink(os.path.join(dst, "MTIMES"))
+            missing = []
+            if os.path.exists(os.path.join(case, "SHARED")):
+                for line in open(os.path.join(case, "SHARED")):
+                    rel = line.strip()
+                    if rel and not rel.startswith("#"):
+                        src = os.path.join(shared, rel)
+                        if os.path.exists(src):
+                            shutil.copy2(src, os.path.join(dst, os.path.basename(rel)))
+                        else:
+                            missing.append(rel)
+                os.unlink(os.path.join(dst, "SHARED"))
+            if missing:
+                shutil.rmtree(tmp)
+                print(f"FAIL field {name}: not in ../shared: {missing}")
+                continue
+            if os.path.exists(os.path.join(case, "MTIMES")):
+                for line in open(os.path.join(case, "MTIMES")):
+                    if line.strip() and not line.startswith("#"):
+                        fn, iso = line.split()
+                        t = calendar.timegm(time.strptime(iso, "%Y-%m-%dT%H:%M:%SZ"))
+                        os.utime(os.path.join(dst, fn), (t, t))
+                os.unlink(os.path.join(dst, "MTIMES"))
             case = dst
         try:
             r = subprocess.run([binary, "analyze", "--format", "json", *args, case],

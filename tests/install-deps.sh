@@ -23,7 +23,7 @@
 #   util-linux           setpriv: attacks and refusals as an unprivileged user
 set -e
 build="gcc make pkg-config libpcap-dev libunwind-dev libelf-dev libdw-dev libjansson-dev
-libmnl-dev"
+libmnl-dev libarchive-dev"
 test="$build libcmocka-dev python3 python3-jsonschema iproute2 net-tools tcpdump tshark
 elfutils gdb apache2-utils wrk nginx-light chromium python3-dbg cppcheck clang-tidy valgrind
 util-linux"

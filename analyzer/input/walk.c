@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "unpack.h"
 #include "base/readfile.h"
 #include "format.h"
 
@@ -24,7 +25,6 @@
 /* Text evidence is read whole: a larger file is read up to here and the
  * rest named as not read (a million socket rows of `ss -tanpie` are about
  * 300 MB; INPUT_RECORDS_MAX stops the parsers long before). */
-#define INPUT_TEXT_MAX ((size_t)512 << 20)
 
 void input_textcur(const struct input *in, struct textcur *c)
 {
@@ -312,8 +312,40 @@ static void input_fail(struct analysis *an, struct input *in, int fd, const char
 	an->diags.cur_input = -1;
 }
 
-static void input_read(struct analysis *an, struct input *in)
+/* A text (or small capture) already in memory: sniff it, parse it, note
+ * how it was cut. `in` is not used after a new input is added. */
+static void input_parse_memory(struct analysis *an, struct input *in, const struct filebuf *fb)
 {
+	in->buf = fb->p;
+	in->len = fb->len;
+	input_set_format(in, format_sniff(in->buf, in->len));
+	if (!in->fmt) {
+		input_unknown(an, in);
+	} else {
+		if (!in->fmt->streamed)
+			input_find_timestamp(in);
+		input_apply_labels(an, in);
+		input_run_parser(an, in);
+	}
+	an->diags.cur_input = in->index;
+	if (fb->shrank)
+		diag_add(&an->diags, DIAG_TRUNCATED, in->display, 0, (int64_t)fb->len,
+			 "the file shrank while being read: %zu of %lld bytes read", fb->len,
+			 (long long)fb->size);
+	if (fb->cut)
+		diag_add(&an->diags, DIAG_LIMIT, in->display, 0, (int64_t)fb->len,
+			 "larger than %zu MiB: the rest of the file is not read", INPUT_TEXT_MAX >> 20);
+	if ((fb->shrank || fb->cut) && in->status == INPUT_OK)
+		in->status = INPUT_PARTIAL;
+	/* the parsers copied what they keep into the arena */
+	in->buf = NULL;
+	in->len = 0;
+	an->diags.cur_input = -1;
+}
+
+static void input_read(struct analysis *an, size_t idx)
+{
+	struct input *in = &an->inputs.v[idx];
 	an->diags.cur_input = in->index;
 	const char *skip = skip_reason(in->display);
 	if (skip) {
@@ -340,26 +372,19 @@ static void input_read(struct analysis *an, struct input *in)
 			   : S_ISDIR(st.st_mode) ? "a directory" : "a device");
 		return;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		/* stdin as a pipe: only a capture can be streamed */
-		input_set_format(in, format_by_name("pcap"));
-		close(fd);
-		input_run_parser(an, in);
-		return;
-	}
-	if (st.st_size == 0) {
+	if (S_ISREG(st.st_mode) && st.st_size == 0) {
 		diag_add(&an->diags, DIAG_EMPTY, in->display, 0, -1, NULL);
 		in->status = INPUT_ERROR;
 		close(fd);
 		an->diags.cur_input = -1;
 		return;
 	}
-	/* A capture is streamed by its parser: recognise it by its magic
-	 * number without reading it, so a multi-gigabyte file costs no memory
-	 * (memory must follow concurrent flows, not file size; see the
+	/* A capture in a file is streamed by its parser: recognise it by its
+	 * magic number without reading it, so a multi-gigabyte file costs no
+	 * memory (memory must follow concurrent flows, not file size; see the
 	 * ulimit -v check in tests/bench-capture.sh). */
 	char magic[4];
-	if (pread(fd, magic, sizeof(magic), 0) == (ssize_t)sizeof(magic)) {
+	if (S_ISREG(st.st_mode) && pread(fd, magic, sizeof(magic), 0) == (ssize_t)sizeof(magic)) {
 		const struct format *f = format_sniff(magic, sizeof(magic));
 		if (f && f->streamed) {
 			close(fd);
@@ -369,6 +394,8 @@ static void input_read(struct analysis *an, struct input *in)
 			return;
 		}
 	}
+	/* Text, stdin (any evidence: `ss -tanp | stuckscope analyze -`), and
+	 * archives are read whole, bounded */
 	struct filebuf fb;
 	int rc = readfile_fd(fd, INPUT_TEXT_MAX, &fb);
 	int err = errno;
@@ -377,36 +404,49 @@ static void input_read(struct analysis *an, struct input *in)
 		input_fail(an, in, -1, "read: %s", strerror(err));
 		return;
 	}
-	in->buf = fb.p;
-	in->len = fb.len;
-	input_set_format(in, format_sniff(in->buf, in->len));
-	if (!in->fmt) {
-		input_unknown(an, in);
-	} else {
-		if (in->fmt->streamed) {
-			/* sniffed as a capture only once read: stream it */
-			in->buf = NULL;
-			in->len = 0;
-		} else {
-			input_find_timestamp(in);
-		}
-		input_apply_labels(an, in);
-		input_run_parser(an, in);
+	if (is_stdin && fb.len == 0) {
+		diag_add(&an->diags, DIAG_EMPTY, in->display, 0, -1, "nothing on standard input");
+		in->status = INPUT_ERROR;
+		filebuf_release(&fb);
+		an->diags.cur_input = -1;
+		return;
 	}
-	an->diags.cur_input = in->index;
-	if (fb.shrank)
-		diag_add(&an->diags, DIAG_TRUNCATED, in->display, 0, (int64_t)fb.len,
-			 "the file shrank while being read: %zu of %lld bytes read", fb.len,
-			 (long long)fb.size);
-	if (fb.cut)
-		diag_add(&an->diags, DIAG_LIMIT, in->display, 0, (int64_t)fb.len,
-			 "larger than %zu MiB: the rest of the file is not read", INPUT_TEXT_MAX >> 20);
-	if ((fb.shrank || fb.cut) && in->status == INPUT_OK)
-		in->status = INPUT_PARTIAL;
-	/* the parsers copied what they keep into the arena */
+	if (archive_is(fb.p, fb.len)) {
+		/* a tarball of an incident directory, or one compressed file:
+		 * each member becomes an input of its own (archive.c) */
+		archive_read_members(an, idx, &fb);
+	} else {
+		input_parse_memory(an, in, &fb);
+	}
 	filebuf_release(&fb);
-	in->buf = NULL;
-	in->len = 0;
+	an->diags.cur_input = -1;
+}
+
+struct input *input_add_member(struct analysis *an, size_t parent, const char *name,
+			       double mtime)
+{
+	const char *pd = an->inputs.v[parent].display;
+	char *display = arena_printf(&an->arena, "%s:%s", pd, name);
+	struct input *in = input_new(an, display, display);
+	in->mtime = mtime;
+	return in;
+}
+
+void input_read_member(struct analysis *an, size_t idx, const struct filebuf *fb)
+{
+	struct input *in = &an->inputs.v[idx];
+	in->size = (off_t)fb->len;
+	an->diags.cur_input = in->index;
+	const char *skip = skip_reason(in->display);
+	if (skip) {
+		in->status = INPUT_OK;
+		in->summary = skip;
+	} else if (fb->len == 0) {
+		diag_add(&an->diags, DIAG_EMPTY, in->display, 0, -1, NULL);
+		in->status = INPUT_ERROR;
+	} else {
+		input_parse_memory(an, in, fb);
+	}
 	an->diags.cur_input = -1;
 }
 
@@ -440,11 +480,12 @@ static void check_at_labels(struct analysis *an)
 
 void analysis_read_inputs(struct analysis *an)
 {
-	for (size_t i = 0; i < an->inputs.n; i++) {
-		struct input *in = &an->inputs.v[i];
-		if (in->status == INPUT_ERROR)
+	/* archives append their members: those are read as they are added */
+	size_t listed = an->inputs.n;
+	for (size_t i = 0; i < listed; i++) {
+		if (an->inputs.v[i].status == INPUT_ERROR)
 			continue;	/* already failed while listing */
-		input_read(an, in);
+		input_read(an, i);
 	}
 	check_at_labels(an);
 }

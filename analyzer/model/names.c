@@ -53,3 +53,10 @@ const char *input_status_name(enum input_status s)
 	static const char *const n[] = { "ok", "partial", "error" };
 	return (unsigned)s < 3 ? n[s] : "error";
 }
+
+const char *input_kind_label(const struct input *in)
+{
+	/* a file read as nothing (documentation, our own report) is skipped */
+	return in->summary && !in->fmt && in->cls == EV_NONE && in->status == INPUT_OK
+		       ? "skipped" : in->kind;
+}

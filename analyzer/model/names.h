@@ -12,6 +12,8 @@ const char *thread_state_name(enum thread_state s);
 const char *blocked_on_name(enum blocked_on b);	/* NULL for BLK_NONE */
 #define blocked_on_str(b) (blocked_on_name(b) ? blocked_on_name(b) : "none")
 const char *input_status_name(enum input_status s);
+/* "ss", "pcap", "archive", "skipped", "unknown" */
+const char *input_kind_label(const struct input *in);
 /* Counters the report shows, in this order. */
 extern const char *const report_counters[];
 

@@ -1954,11 +1954,6 @@ static void listeners_counters(FILE *f, const struct analysis *an)
 	fputs("</section>\n", f);
 }
 
-static const char *input_kind_label(const struct input *in)
-{
-	return in->summary && !in->fmt && in->status == INPUT_OK ? "skipped" : in->kind;
-}
-
 static void input_messages(FILE *f, const struct analysis *an, size_t i, size_t max)
 {
 	const struct input *in = &an->inputs.v[i];

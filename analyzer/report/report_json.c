@@ -328,8 +328,7 @@ void report_json_write(FILE *out, const struct analysis *an)
 		const struct input *in = &an->inputs.v[i];
 		jw_obj(&w);
 		jw_key(&w, "path"); jw_str(&w, in->display);
-		jw_key(&w, "kind"); jw_str(&w, in->summary && !in->fmt &&
-				     in->status == INPUT_OK ? "skipped" : in->kind);
+		jw_key(&w, "kind"); jw_str(&w, input_kind_label(in));
 		jw_key(&w, "status"); jw_str(&w, input_status_name(in->status));
 		jw_key(&w, "at"); write_time(&w, in->at_src == TIME_CONTENT ||
 					    in->at_src == TIME_LABEL ? in->at : NAN);
