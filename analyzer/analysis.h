@@ -169,6 +169,8 @@ struct analysis {
 	enum verdict verdict;
 	struct finding *root;
 	const char *verdict_line;	/* one-line summary */
+	/* what the verdict must be read with: captures read only in part */
+	VEC(const char *) verdict_notes;
 	VEC(const char *) checked;	/* "checked and fine" items */
 	VEC(const char *) notes;	/* cross-checks: where sources agree or not */
 	void *classify_notes;		/* classify.c's per-thread notes */

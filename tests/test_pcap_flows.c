@@ -14,7 +14,7 @@
  *    counted as tshark counts them; records skipped and counted, never a
  *    stop (another link type, another byte order, longer than the snapshot
  *    length, an undefined interface, an unknown block); hand-built sections
- *    for the rest. */
+ *    for the rest; a capture read in part named next to the verdict. */
 #include "testutil.h"
 
 #include <dirent.h>
@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "report.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -1455,6 +1457,97 @@ static void test_pcapng_big_blocks_from_a_file(void **state)
 	unlink(path);
 }
 
+/* The report: a capture read only in part is named next to the verdict (text
+ * PARTIAL line, JSON verdict_notes, records_skipped), and the findings drawn
+ * from it lose confidence; the same capture read whole has neither. */
+static void test_partial_capture_verdict(void **state)
+{
+	(void)state;
+	double conf[2];
+	for (int k = 0; k < 2; k++) {
+		const char *path = k ? "tests/data/pcap/undefined-ifid-unknown-block.pcapng"
+				     : "tests/data/pcap/merged-lo-sll2.pcapng";
+		struct analysis *an = read_file_input(path);
+		analysis_diagnose(an);
+		assert_int_equal(an->verdict_notes.n, (size_t)k);
+		const struct finding *f = analysis_find(an, "syn-unanswered", "127.0.0.1:8000");
+		assert_non_null(f);
+		conf[k] = f->confidence;
+		char *text = NULL, *json = NULL;
+		size_t tn = 0, jn = 0;
+		FILE *t = open_memstream(&text, &tn), *j = open_memstream(&json, &jn);
+		report_text_write(t, an, false);
+		report_json_write(j, an);
+		fclose(t);
+		fclose(j);
+		if (k) {
+			assert_non_null(strstr(an->verdict_notes.v[0],
+					       "undefined-ifid-unknown-block.pcapng was read only in "
+					       "part: 2 of 409 records skipped (1 on an undefined "
+					       "interface, 1 of an unknown block type); the confidence of "
+					       "what rests on it is multiplied by 0.90"));
+			/* right under the verdict, before the causal chain */
+			const char *p = strstr(text, "\nPARTIAL  ");
+			assert_non_null(p);
+			assert_true(p < strstr(text, "CAUSAL CHAIN"));
+			assert_non_null(strstr(json, "\"verdict_notes\": ["));
+			assert_non_null(strstr(json, "\"records_skipped\": 2"));
+		} else {
+			assert_null(strstr(text, "PARTIAL"));
+			assert_null(strstr(json, "verdict_notes"));
+			assert_null(strstr(json, "records_skipped"));
+		}
+		free(text);
+		free(json);
+		analysis_free(an);
+	}
+	assert_true(fabs(conf[0] - 0.95) < 1e-9);
+	assert_true(fabs(conf[1] - 0.95 * 0.9) < 1e-9);
+}
+
+/* "healthy" from a capture read in part is said with less confidence, and
+ * with the note: the part not read may hold the problem. */
+static void test_partial_capture_healthy(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/stuckscope-test-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	uint8_t pk[128];
+	size_t n;
+	struct pcapbuf b = { 0 };
+	ng_shb(&b, false, 1);
+	ng_idb(&b, false, 1, 0, -1, 0, false, 0);
+	static const struct { bool c; uint8_t fl; uint32_t seq, ack, len; } seg[] = {
+		{ true, TF_SYN, 100, 0, 0 }, { false, TF_SYN | TF_ACK, 500, 101, 0 },
+		{ true, TF_ACK, 101, 501, 0 }, { true, TF_ACK | TF_PSH, 101, 501, 5 },
+		{ false, TF_ACK | TF_PSH, 501, 106, 10 }, { true, TF_ACK | TF_FIN, 106, 511, 0 },
+		{ false, TF_ACK | TF_FIN, 511, 107, 0 }, { true, TF_ACK, 107, 512, 0 },
+	};
+	for (size_t i = 0; i < sizeof(seg) / sizeof(seg[0]); i++) {
+		n = eth(pk, 0x0800);
+		n += seg[i].c ? ip4_tcp(pk + n, 1, 2, 40000, 80, seg[i].fl, seg[i].seq, seg[i].ack,
+					seg[i].len)
+			      : ip4_tcp(pk + n, 2, 1, 80, 40000, seg[i].fl, seg[i].seq, seg[i].ack,
+					seg[i].len);
+		ng_pkt(&b, false, 6, i == 3 ? 4 : 0, 1700000000000000ULL + i, pk, (uint32_t)n,
+		       (uint32_t)n);
+	}
+	assert_int_equal(write(fd, b.p, b.n), (ssize_t)b.n);
+	close(fd);
+	free(b.p);
+	struct analysis *an = read_file_input(path);
+	analysis_diagnose(an);
+	assert_int_equal(an->verdict, VERDICT_HEALTHY);
+	assert_int_equal(an->verdict_notes.n, 1);
+	assert_non_null(strstr(an->verdict_notes.v[0], "1 of 8 records skipped"));
+	const struct finding *f = analysis_find(an, "healthy", NULL);
+	assert_non_null(f);
+	assert_true(fabs(f->confidence - 0.6 * 0.875) < 1e-9);	/* 7 of 8 read */
+	analysis_free(an);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1474,6 +1567,8 @@ int main(void)
 		cmocka_unit_test(test_pcapng_handbuilt_sections),
 		cmocka_unit_test(test_pcapng_handbuilt_stops),
 		cmocka_unit_test(test_pcapng_big_blocks_from_a_file),
+		cmocka_unit_test(test_partial_capture_verdict),
+		cmocka_unit_test(test_partial_capture_healthy),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
