@@ -97,6 +97,13 @@ static void run(struct analysis *an, const struct rule *self)
 			conf += 0.15;
 		if (cap)
 			conf += 0.1;
+		/* a capture read in part: resting on it alone, the finding is
+		 * as sure as the capture; beside counters or snapshots, only
+		 * its share is */
+		double keep = cap ? capture_keep(cs) : 1.0;
+		if (keep < 1.0)
+			conf = counters_are_its || l->n_full_snapshots ? conf - 0.1 * (1.0 - keep)
+								       : conf * keep;
 		struct finding *f;
 		if (counters_are_its)
 			f = finding_new(an, self, SEV_CRITICAL, conf > 0.99 ? 0.99 : conf,

@@ -97,7 +97,7 @@ static void from_capture(struct analysis *an, const struct rule *self)
 		const struct capture_stats *c = l->capture;
 		if (!c || c->client_fin_no_server_fin < CW_MANY)
 			continue;
-		struct finding *f = finding_new(an, self, SEV_WARNING, 0.6,
+		struct finding *f = finding_new(an, self, SEV_WARNING, 0.6 * capture_keep(c),
 						"%llu connections to %s closed by the client and never "
 						"by the server (capture)",
 						(unsigned long long)c->client_fin_no_server_fin, l->name);

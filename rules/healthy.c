@@ -37,7 +37,9 @@ static void run(struct analysis *an, const struct rule *self)
 		return;		/* not enough to call it healthy: inconclusive */
 	}
 	double conf = 0.5 + 0.1 * (double)sources;
-	struct finding *f = finding_new(an, self, SEV_INFO, conf > 0.95 ? 0.95 : conf,
+	/* "nothing wrong" in a capture read in part says nothing of the rest */
+	struct finding *f = finding_new(an, self, SEV_INFO,
+					(conf > 0.95 ? 0.95 : conf) * captures_keep(an),
 					"checked %zu kinds of evidence: nothing wrong", sources);
 	finding_fact_int(an, f, "socket_snapshots", (int64_t)inc->sock_snaps.n);
 	finding_fact_int(an, f, "counter_snapshots", (int64_t)inc->counter_snaps.n);

@@ -18,7 +18,8 @@ static void run(struct analysis *an, const struct rule *self)
 		if (!c || !c->rst_after_handshake)
 			continue;
 		struct finding *f = finding_new(an, self, SEV_CRITICAL,
-						abort_on_overflow == 1 ? 0.95 : 0.75,
+						(abort_on_overflow == 1 ? 0.95 : 0.75) *
+						capture_keep(c),
 						"%s reset %llu connections right after their handshake",
 						l->name, (unsigned long long)c->rst_after_handshake);
 		f->listener = l->name;

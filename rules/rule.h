@@ -16,6 +16,14 @@ bool incident_has_sockets(const struct incident *inc);
 bool incident_has_counters(const struct incident *inc);
 bool incident_has_capture(const struct incident *inc);
 bool incident_has_stacks(const struct incident *inc);
+/* The share of its confidence a finding drawn from capture counts keeps
+ * when a capture they come from was read only in part (records skipped,
+ * packets malformed, reading stopped): 1 for a capture read whole, else at
+ * most 0.9 and less the more was not read. captures_keep(): the same for a
+ * finding that rests on every capture (healthy). */
+double unread_keep(double unread_share);
+double capture_keep(const struct capture_stats *c);
+double captures_keep(const struct analysis *an);
 /* snprintf at *off, never past size; *off stays < size */
 void buf_append(char *buf, size_t size, size_t *off, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

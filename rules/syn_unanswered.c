@@ -40,7 +40,7 @@ static void run(struct analysis *an, const struct rule *self)
 		bool none = !off;
 		if (none)
 			buf_append(iv, sizeof(iv), &off, "none");
-		struct finding *f = finding_new(an, self, sev, 0.95,
+		struct finding *f = finding_new(an, self, sev, 0.95 * capture_keep(c),
 						"%llu SYNs to %s never answered%s",
 						(unsigned long long)c->syn_unanswered_packets, l->name,
 						all ? ": no connection attempt succeeded" : "");

@@ -19,7 +19,7 @@ static void run(struct analysis *an, const struct rule *self)
 		const struct capture_stats *c = l->capture;
 		if (!c || !c->synack_retransmits_after_ack)
 			continue;
-		struct finding *f = finding_new(an, self, SEV_WARNING, 0.9,
+		struct finding *f = finding_new(an, self, SEV_WARNING, 0.9 * capture_keep(c),
 						"%s re-sent %llu SYN-ACKs after the client's ACK",
 						l->name,
 						(unsigned long long)c->synack_retransmits_after_ack);

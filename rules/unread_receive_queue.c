@@ -71,7 +71,8 @@ static void run(struct analysis *an, const struct rule *self)
 			const struct capture_stats *c = l->capture;
 			if (!c || !c->zero_window)
 				continue;
-			struct finding *f = finding_new(an, self, SEV_WARNING, 0.6,
+			struct finding *f = finding_new(an, self, SEV_WARNING,
+							0.6 * capture_keep(c),
 							"zero windows advertised %llu times on connections "
 							"of %s (capture)",
 							(unsigned long long)c->zero_window, l->name);

@@ -28,6 +28,37 @@ bool incident_has_capture(const struct incident *inc)
 	return false;
 }
 
+/* What was not read may hold the packets that contradict a finding (the
+ * SYN-ACK of a SYN counted as unanswered) or that show the problem (the
+ * overflow a "healthy" verdict missed): the finding keeps the share that
+ * was read, and never more than 0.9 of its confidence. */
+double unread_keep(double unread_share)
+{
+	if (!(unread_share > 0))
+		return 1.0;
+	double keep = 1.0 - unread_share;
+	return keep > 0.9 ? 0.9 : keep < 0 ? 0 : keep;
+}
+
+double capture_keep(const struct capture_stats *c)
+{
+	return c ? unread_keep(c->unread_share) : 1.0;
+}
+
+double captures_keep(const struct analysis *an)
+{
+	double keep = 1.0;
+	for (size_t i = 0; i < an->inputs.n; i++) {
+		const struct input *in = &an->inputs.v[i];
+		if (in->cls == EV_CAPTURE && in->status != INPUT_ERROR) {
+			double k = unread_keep(in->unread_share);
+			if (k < keep)
+				keep = k;
+		}
+	}
+	return keep;
+}
+
 bool incident_has_stacks(const struct incident *inc)
 {
 	for (size_t i = 0; i < inc->processes.n; i++)

@@ -76,9 +76,12 @@ def check(path, vals):
     for v in vals:
         for e in v.iter_errors(d):
             return f"schema: {'/'.join(map(str, e.absolute_path))}: {e.message[:150]}"
-    if len(d["inputs"]) != 1:
+    ins = d["inputs"]
+    if len(ins) == 2 and ins[0]["kind"] == "archive" and ins[1]["path"].startswith(ins[0]["path"] + ":"):
+        ins = ins[1:]	# a compressed file: its one member is the evidence
+    if len(ins) != 1:
         return f"{len(d['inputs'])} inputs listed, want 1"
-    i = d["inputs"][0]
+    i = ins[0]
     want = expected_kind(path)
     if want and i["kind"] not in want and i["status"] != "error":
         return f"recognised as {i['kind']}, want {'/'.join(sorted(want))}"

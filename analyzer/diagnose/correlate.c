@@ -236,10 +236,30 @@ static void decide_verdict(struct analysis *an)
 }
 
 
+/* A capture read only in part (pcap_flows.c: records skipped, packets
+ * malformed, reading stopped) is named next to the verdict, not only in the
+ * inputs at the bottom: the verdict, even "healthy", rests on what was read.
+ * The rules lowered the confidence of what they drew from it
+ * (rules/util.c, capture_keep()). */
+static void note_partial_captures(struct analysis *an)
+{
+	for (size_t i = 0; i < an->inputs.n; i++) {
+		const struct input *in = &an->inputs.v[i];
+		if (in->cls != EV_CAPTURE || in->status == INPUT_ERROR || !(in->unread_share > 0))
+			continue;
+		*VEC_PUSH(&an->arena, &an->verdict_notes) =
+			arena_printf(&an->arena, "%s was read only in part: %s; the confidence of "
+						 "what rests on it is multiplied by %.2f",
+				     in->display, in->unread ? in->unread : "not every record was read",
+				     unread_keep(in->unread_share));
+	}
+}
+
 void correlate(struct analysis *an)
 {
 	link_findings(an);
 	an->root = pick_root(an);
 	number_findings(an);
 	decide_verdict(an);
+	note_partial_captures(an);
 }

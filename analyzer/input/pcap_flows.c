@@ -1,14 +1,17 @@
-/* pcap_flows.c — capture analysis: read a pcap/pcapng file with libpcap,
- * decode link layer → IPv4/IPv6 → TCP, track every connection in a 4-tuple
- * hash table, and fold each finished connection into per-listener counters
- * and a per-second series (struct capture_stats, DESIGN.md "Evidence
- * sources", capture row, and the JSON "capture" object).
+/* pcap_flows.c — capture analysis: read a pcap file with libpcap or a
+ * pcapng file with our block reader (pcapng.c: each interface with its own
+ * link type, each section in its own byte order; what cannot be used is
+ * skipped and counted), decode link layer → IPv4/IPv6 → TCP, track every
+ * connection in a 4-tuple hash table, and fold each finished connection
+ * into per-listener counters and a per-second series (struct capture_stats,
+ * DESIGN.md "Evidence sources", capture row, and the JSON "capture" object).
  *
  * Memory follows the number of concurrent connections, not the file: the
  * flow table is malloc'd and a connection is folded into its listener and
  * freed when it ends (RST, both FINs, idle) — only the per-listener
  * aggregates (a few per capture) and their per-second series stay. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <pcap/pcap.h>
@@ -23,6 +26,7 @@
 #include "model/analysis.h"
 #include "parsers.h"
 #include "format.h"
+#include "pcapng.h"
 
 #define NS 1000000000LL
 
@@ -44,6 +48,8 @@
 #define PF_MAX_ZERO_RUN 4096	/* records of length 0 in a row: a zero-filled tail */
 #define PF_PROGRESS_BYTES (100LL * 1000 * 1000)
 #define PF_MAX_SEC (1LL << 33)	/* timestamps are clamped below this */
+#define PF_SKIP_DIAGS 3		/* skipped records named one by one, per reason */
+#define PF_SKIP_LINKTYPE PCAPNG_SKIP_N	/* ours: on an interface of a link type not read */
 
 /* Link types: the DLT_ values libpcap maps the file's LINKTYPE_ to. */
 #ifndef DLT_LINUX_SLL2
@@ -147,8 +153,9 @@ struct pf_lis {
 struct pf {
 	struct analysis *an;
 	struct input *in;
-	pcap_t *pc;
-	int dlt;
+	pcap_t *pc;		/* a pcap file: libpcap reads it */
+	struct pcapng_rd *ng;	/* a pcapng file: pcapng.c reads it */
+	int dlt;		/* of the packet being decoded */
 	/* the packet being decoded */
 	uint64_t pkt;
 	int64_t ts_ns;
@@ -172,6 +179,20 @@ struct pf {
 	/* totals */
 	uint64_t n_tcp, n_nontcp, n_frag, n_cut, n_bad, n_filtered, n_conns, n_ooo;
 	bool oom;
+	uint64_t zero_run;	/* records of length 0 in a row */
+	double first_at;	/* the first packet's time, NAN before */
+	/* link types of the packets decoded (pcapng: one per interface) */
+	int dlts[8];
+	size_t n_dlts;
+	/* pcapng records skipped, by reason; of them, packet blocks (numbered
+	 * like the packets, so packet numbers stay tshark's frame numbers) */
+	uint64_t n_skip[PF_SKIP_LINKTYPE + 1];
+	uint64_t n_skip_pkts;
+	uint64_t n_idb, n_idb_usable;	/* interfaces described, and of a link type read */
+	int bad_dlt;			/* an interface's link type not read, -1 none */
+	/* reading stopped before the end of the input */
+	bool stopped;
+	int64_t stop_off;	/* at this byte offset, -1 unknown */
 	struct capture_second sink;
 	/* progress */
 	bool progress;
@@ -1145,6 +1166,15 @@ static void pf_sweep(struct pf *ps, bool all)
 	}
 }
 
+/* Where reading is in the input, -1 unknown. */
+static int64_t pf_offset(const struct pf *ps)
+{
+	if (ps->ng)
+		return (int64_t)ps->ng->off;
+	FILE *fp = ps->pc ? pcap_file(ps->pc) : NULL;
+	return fp ? (int64_t)ftello(fp) : -1;
+}
+
 static void pf_progress(struct pf *ps, bool done)
 {
 	if (done) {
@@ -1155,8 +1185,7 @@ static void pf_progress(struct pf *ps, bool done)
 	if (t == ps->last_progress)
 		return;
 	ps->last_progress = t;
-	FILE *fp = pcap_file(ps->pc);
-	long long pos = fp ? (long long)ftello(fp) : -1;
+	long long pos = pf_offset(ps);
 	if (pos >= 0 && ps->size > 0)
 		fprintf(stderr, "\rstuckscope: %s: %3d%% %" PRIu64 " packets, %zu open connections",
 			ps->in->display, (int)(pos * 100 / ps->size), ps->pkt, ps->n_flows);
@@ -1214,6 +1243,7 @@ static void lis_emit(struct pf *ps, struct pf_lis *l)
 	memcpy(ep.addr, l->addr, 16);
 	struct listener *L = incident_listener(&ps->an->inc, &ep, true);
 	struct capture_stats *st = &l->st;
+	st->unread_share = ps->in->unread_share;
 	st->first_ts = (double)l->first_ns / 1e9;
 	st->last_ts = (double)l->last_ns / 1e9;
 	st->first_unanswered_ts = NAN;
@@ -1280,6 +1310,7 @@ static void lis_emit(struct pf *ps, struct pf_lis *l)
 		out->window_probes += st->window_probes;
 		out->first_ts = fmin(out->first_ts, st->first_ts);
 		out->last_ts = fmax(out->last_ts, st->last_ts);
+		out->unread_share = fmax(out->unread_share, st->unread_share);
 		if (!isnan(st->first_unanswered_ts) &&
 		    (isnan(out->first_unanswered_ts) ||
 		     st->first_unanswered_ts < out->first_unanswered_ts))
@@ -1367,18 +1398,65 @@ static const char *dlt_label(int dlt)
 	return name ? name : desc ? desc : "unknown";
 }
 
+static const char *const skip_text[PF_SKIP_LINKTYPE + 1] = {
+	[PCAPNG_SKIP_NO_IFACE] = "on an undefined interface",
+	[PCAPNG_SKIP_BAD_IFACE] = "on an interface not understood",
+	[PCAPNG_SKIP_SNAPLEN] = "longer than the snapshot length",
+	[PCAPNG_SKIP_SHORT] = "longer than their block",
+	[PCAPNG_SKIP_HUGE] = "in blocks over 16 MiB",
+	[PCAPNG_SKIP_SECTION] = "in a section of another pcapng version",
+	[PCAPNG_SKIP_UNKNOWN] = "of an unknown block type",
+	[PF_SKIP_LINKTYPE] = "of a link type not read",
+};
+
+/* Records skipped, with the reasons: "3 of 410 records skipped (2 on an
+ * undefined interface, 1 longer than the snapshot length)"; of: the records
+ * in all, 0 to leave out. */
+static void pf_skip_phrase(const struct pf *ps, uint64_t of, char *buf, size_t size)
+{
+	size_t n = 0;
+	uint64_t all = 0;
+	int kinds = 0;
+	buf[0] = '\0';
+	for (int i = 0; i <= PF_SKIP_LINKTYPE; i++) {
+		all += ps->n_skip[i];
+		kinds += ps->n_skip[i] > 0;
+	}
+	if (!all)
+		return;
+	int r = of ? snprintf(buf, size, "%" PRIu64 " of %" PRIu64 " records skipped", all, of)
+		   : snprintf(buf, size, "%" PRIu64 " record%s skipped", all, all == 1 ? "" : "s");
+	n = r > 0 && (size_t)r < size ? (size_t)r : size - 1;
+	for (int i = 0, k = 0; i <= PF_SKIP_LINKTYPE && n < size - 1; i++) {
+		if (!ps->n_skip[i])
+			continue;
+		const char *lead = k ? ", " : " (";
+		k++;
+		if (kinds == 1)
+			r = snprintf(buf + n, size - n, " (%s)", skip_text[i]);
+		else
+			r = snprintf(buf + n, size - n, "%s%" PRIu64 " %s%s", lead, ps->n_skip[i],
+				     skip_text[i], k == kinds ? ")" : "");
+		n = r > 0 && (size_t)r < size - n ? n + (size_t)r : size - 1;
+	}
+}
+
 static void pf_summary(struct pf *ps, size_t n_listeners, size_t n_dropped)
 {
-	char buf[512];
+	char buf[768];
 	size_t n = 0;
 #define ADD(...) do { \
 		int r_ = snprintf(buf + n, sizeof(buf) - n, __VA_ARGS__); \
 		if (r_ > 0) \
 			n = (size_t)r_ < sizeof(buf) - n ? n + (size_t)r_ : sizeof(buf) - 1; \
 	} while (0)
-	ADD("%" PRIu64 " packets (%s), %" PRIu64 " TCP, %" PRIu64 " connections, %zu listener%s",
-	    ps->pkt, dlt_label(ps->dlt), ps->n_tcp, ps->n_conns, n_listeners,
-	    n_listeners == 1 ? "" : "s");
+	ADD("%" PRIu64 " packets (", ps->pkt - ps->n_skip_pkts);
+	for (size_t i = 0; i < ps->n_dlts; i++)
+		ADD("%s%s", i ? ", " : "", dlt_label(ps->dlts[i]));
+	if (!ps->n_dlts)
+		ADD("%s", ps->pc ? dlt_label(ps->dlt) : "pcapng");
+	ADD("), %" PRIu64 " TCP, %" PRIu64 " connections, %zu listener%s", ps->n_tcp, ps->n_conns,
+	    n_listeners, n_listeners == 1 ? "" : "s");
 	if (n_dropped)
 		ADD(" (%zu more left out)", n_dropped);
 	if (ps->n_nontcp)
@@ -1391,95 +1469,285 @@ static void pf_summary(struct pf *ps, size_t n_listeners, size_t n_dropped)
 		ADD("; %" PRIu64 " malformed", ps->n_bad);
 	if (ps->n_filtered)
 		ADD("; %" PRIu64 " TCP not on the named ports", ps->n_filtered);
+	char skip[300];
+	pf_skip_phrase(ps, 0, skip, sizeof(skip));
+	if (skip[0])
+		ADD("; %s", skip);
 	ADD("; at most %zu connections open at once", ps->peak_flows);
 #undef ADD
 	ps->in->summary = arena_strdup(&ps->an->arena, buf);
 }
 
-static int pf_run(struct pf *ps)
+/* What of the capture the analysis did not see, for the report and the
+ * confidence of what rests on it: records skipped, packets not understood,
+ * and everything after the point where reading stopped. */
+static void pf_unread(struct pf *ps)
+{
+	struct input *in = ps->in;
+	uint64_t non_pkt = 0;
+	for (int i = 0; i <= PF_SKIP_LINKTYPE; i++)
+		non_pkt += ps->n_skip[i];
+	non_pkt -= ps->n_skip_pkts;
+	in->records_skipped = ps->n_skip_pkts + non_pkt;
+	uint64_t lost = ps->n_skip_pkts + non_pkt + ps->n_bad, seen = ps->pkt + non_pkt;
+	double read = seen ? 1.0 - (double)lost / (double)seen : 1.0;
+	if (ps->stopped && ps->stop_off >= 0 && ps->size > 0 && ps->stop_off < ps->size)
+		read *= (double)ps->stop_off / (double)ps->size;
+	in->unread_share = lost || ps->stopped ? fmin(1.0, fmax(1.0 - read, 1e-9)) : 0;
+	if (!in->unread_share)
+		return;
+	char buf[600];
+	size_t n = 0;
+#define ADD(...) do { \
+		int r_ = snprintf(buf + n, sizeof(buf) - n, __VA_ARGS__); \
+		if (r_ > 0) \
+			n = (size_t)r_ < sizeof(buf) - n ? n + (size_t)r_ : sizeof(buf) - 1; \
+	} while (0)
+	char skip[300];
+	pf_skip_phrase(ps, seen, skip, sizeof(skip));
+	if (skip[0])
+		ADD("%s", skip);
+	if (ps->n_bad)
+		ADD("%s%" PRIu64 " of %" PRIu64 " packets malformed", n ? "; " : "", ps->n_bad,
+		    ps->pkt);
+	if (ps->stopped) {
+		ADD("%sreading stopped after packet %" PRIu64, n ? "; " : "", ps->pkt);
+		if (ps->stop_off >= 0 && ps->size > 0)
+			ADD(" (byte %lld of %lld)", (long long)ps->stop_off, (long long)ps->size);
+	}
+#undef ADD
+	in->unread = arena_strdup(&ps->an->arena, buf);
+}
+
+static int pf_setup(struct pf *ps)
 {
 	struct analysis *an = ps->an;
-	struct input *in = ps->in;
-	ps->dlt = pcap_datalink(ps->pc);
-	if (!pf_linktype_ok(ps->dlt)) {
-		return diag_add(&an->diags, DIAG_LINKTYPE, in->display, 0, -1,
-				"%s (%d): only Ethernet, Linux cooked (SLL, SLL2), BSD loopback "
-				"and raw IP captures are read", dlt_label(ps->dlt), ps->dlt);
-	}
 	if (an->opt.ports.n) {
 		ps->port_set = calloc(65536 / 8, 1);
 		if (!ps->port_set)
-			return diag_add(&an->diags, DIAG_SYSTEM, in->display, 0, -1,
+			return diag_add(&an->diags, DIAG_SYSTEM, ps->in->display, 0, -1,
 					"out of memory");
 		for (size_t i = 0; i < an->opt.ports.n; i++)
 			ps->port_set[an->opt.ports.v[i] >> 3] |=
 				(uint8_t)(1u << (an->opt.ports.v[i] & 7));
 	}
 	if (!table_resize(ps, 1 << 12))
-		return diag_add(&an->diags, DIAG_SYSTEM, in->display, 0, -1, "out of memory");
+		return diag_add(&an->diags, DIAG_SYSTEM, ps->in->display, 0, -1, "out of memory");
+	ps->first_at = NAN;
+	ps->bad_dlt = -1;
+	return 0;
+}
 
+/* One packet record (ps->pkt is its number): time, then decoding. False
+ * when reading must stop. */
+static bool pf_record(struct pf *ps, int64_t sec, int64_t nsec, uint32_t caplen, uint32_t len,
+		      const uint8_t *data)
+{
+	struct analysis *an = ps->an;
+	const char *file = ps->in->display;
+	/* A record of length 0 on the wire is no packet: a run of them is
+	 * the zero-filled tail of a preallocated, sparse or crashed file
+	 * (16 bytes per "packet": 134 million of them in 2 GB). */
+	if (len == 0 && caplen == 0) {
+		if (++ps->zero_run == 1)
+			pf_bad(ps, "record of length 0");
+		if (ps->zero_run == PF_MAX_ZERO_RUN) {
+			diag_add_packet(&an->diags, DIAG_TRUNCATED, file, ps->pkt - ps->zero_run + 1,
+					"zero-filled from packet %" PRIu64 " on (a preallocated "
+					"or sparse file): the rest is not read",
+					ps->pkt - ps->zero_run + 1);
+			return false;
+		}
+		return true;
+	}
+	ps->zero_run = 0;
+	/* Keep seconds within [0, 2^33) (year 2242) so that nanoseconds and
+	 * their differences fit in 64 bits: a pcapng timestamp can be
+	 * anything. */
+	sec = sec < 0 ? 0 : sec >= PF_MAX_SEC ? PF_MAX_SEC - 1 : sec;
+	ps->ts_ns = sec * NS + nsec % NS;
+	if (!ps->have_now) {
+		ps->have_now = true;
+		ps->next_sweep_s = sec + PF_SWEEP_S;
+		ps->first_at = (double)ps->ts_ns / 1e9;
+	} else if (sec >= ps->next_sweep_s || sec < ps->next_sweep_s - 2 * PF_SWEEP_S) {
+		/* Sweep as capture time goes by; a jump (one packet with a
+		 * bogus timestamp, a clock step) only moves the schedule,
+		 * or it would fold every open connection as idle. */
+		int64_t step = ps->ts_ns - ps->now_ns;
+		ps->now_ns = ps->ts_ns;
+		if (step >= 0 && step <= PF_JUMP_S * NS)
+			pf_sweep(ps, false);
+		ps->next_sweep_s = sec + PF_SWEEP_S;
+	}
+	ps->now_ns = ps->ts_ns;
+	ps->cut = caplen < len;
+	pf_packet(ps, data, caplen);
+	if (ps->oom) {
+		diag_add_packet(&an->diags, DIAG_SYSTEM, file, ps->pkt,
+				"out of memory: stopped reading at packet %" PRIu64, ps->pkt);
+		ps->stopped = true;
+		ps->stop_off = pf_offset(ps);
+		return false;
+	}
+	if (ps->progress && !(ps->pkt & 0xffff))
+		pf_progress(ps, false);
+	return true;
+}
+
+static void pf_note_dlt(struct pf *ps, int dlt)
+{
+	if (ps->n_dlts && ps->dlts[ps->n_dlts - 1] == dlt)
+		return;
+	for (size_t i = 0; i < ps->n_dlts; i++)
+		if (ps->dlts[i] == dlt)
+			return;
+	if (ps->n_dlts < sizeof(ps->dlts) / sizeof(ps->dlts[0]))
+		ps->dlts[ps->n_dlts++] = dlt;
+}
+
+static void pf_read_pcap(struct pf *ps)
+{
 	struct pcap_pkthdr *h;
 	const u_char *data;
 	int rc;
-	double first_at = NAN;
-	uint64_t zero_run = 0;
 	while ((rc = pcap_next_ex(ps->pc, &h, &data)) == 1) {
 		ps->pkt++;
-		/* A record of length 0 on the wire is no packet: a run of them is
-		 * the zero-filled tail of a preallocated, sparse or crashed file
-		 * (16 bytes per "packet": 134 million of them in 2 GB). */
-		if (h->len == 0 && h->caplen == 0) {
-			if (++zero_run == 1)
-				pf_bad(ps, "record of length 0");
-			if (zero_run == PF_MAX_ZERO_RUN) {
-				diag_add_packet(&an->diags, DIAG_TRUNCATED, in->display,
-						ps->pkt - zero_run + 1,
-						"zero-filled from packet %" PRIu64 " on (a preallocated "
-						"or sparse file): the rest is not read",
-						ps->pkt - zero_run + 1);
+		/* opened with nanosecond precision: tv_usec holds nanoseconds */
+		if (!pf_record(ps, h->ts.tv_sec, h->ts.tv_usec, h->caplen, h->len, data))
+			return;
+	}
+	if (rc == PCAP_ERROR) {
+		ps->stopped = true;
+		ps->stop_off = pf_offset(ps);
+		diag_add_packet(&ps->an->diags, DIAG_TRUNCATED, ps->in->display, ps->pkt + 1,
+				"stopped at packet %" PRIu64 ": %s", ps->pkt + 1,
+				pcap_geterr(ps->pc));
+	}
+}
+
+/* LINKTYPE_ (the file's numbers) to DLT_ (libpcap's, which pf_packet()
+ * switches on): equal but for LINKTYPE_RAW (101), which is DLT_RAW (12 on
+ * Linux), and LINKTYPE_LOOP, which is 108 here (linktype_to_dlt(),
+ * pcap-common.c). */
+static int linktype_dlt(uint16_t lt)
+{
+	return lt == 101 ? DLT_RAW : (int)lt;
+}
+
+static void pf_skip(struct pf *ps, int why, bool packet, uint64_t off, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static void pf_skip(struct pf *ps, int why, bool packet, uint64_t off, const char *fmt, ...)
+{
+	ps->n_skip[why]++;
+	if (packet)
+		ps->n_skip_pkts++;
+	if (ps->n_skip[why] > PF_SKIP_DIAGS)
+		return;		/* the rest are counted, and totalled at the end */
+	char what[300];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (packet)
+		diag_add_packet(&ps->an->diags, DIAG_SKIPPED_RECORD, ps->in->display, ps->pkt,
+				"%s (byte offset %" PRIu64 ")", what, off);
+	else
+		diag_add(&ps->an->diags, DIAG_SKIPPED_RECORD, ps->in->display, 0, (int64_t)off,
+			 "%s", what);
+}
+
+static void pf_read_pcapng(struct pf *ps, struct pcapng_rd *r)
+{
+	struct analysis *an = ps->an;
+	const char *file = ps->in->display;
+	for (;;) {
+		enum pcapng_event ev = pcapng_next(r);
+		switch (ev) {
+		case PCAPNG_PACKET: {
+			const struct pcapng_rec *rec = &r->rec;
+			ps->pkt++;
+			int dlt = linktype_dlt(rec->iface->linktype);
+			if (!pf_linktype_ok(dlt)) {
+				pf_skip(ps, PF_SKIP_LINKTYPE, true, r->block_off,
+					"interface %" PRIu32 " is %s (%d): only Ethernet, Linux cooked "
+					"(SLL, SLL2), BSD loopback and raw IP are read", rec->ifid,
+					dlt_label(dlt), dlt);
 				break;
 			}
-			continue;
-		}
-		zero_run = 0;
-		/* opened with nanosecond precision: tv_usec holds nanoseconds. A
-		 * pcapng timestamp can be anything: keep seconds within
-		 * [0, 2^33) (year 2242) so that nanoseconds and their
-		 * differences fit in 64 bits. */
-		int64_t sec = h->ts.tv_sec < 0 ? 0 : h->ts.tv_sec >= PF_MAX_SEC ? PF_MAX_SEC - 1
-										 : h->ts.tv_sec;
-		ps->ts_ns = sec * NS + (int64_t)(h->ts.tv_usec % NS);
-		if (!ps->have_now) {
-			ps->have_now = true;
-			ps->next_sweep_s = sec + PF_SWEEP_S;
-			first_at = (double)ps->ts_ns / 1e9;
-		} else if (sec >= ps->next_sweep_s || sec < ps->next_sweep_s - 2 * PF_SWEEP_S) {
-			/* Sweep as capture time goes by; a jump (one packet with a
-			 * bogus timestamp, a clock step) only moves the schedule,
-			 * or it would fold every open connection as idle. */
-			int64_t step = ps->ts_ns - ps->now_ns;
-			ps->now_ns = ps->ts_ns;
-			if (step >= 0 && step <= PF_JUMP_S * NS)
-				pf_sweep(ps, false);
-			ps->next_sweep_s = sec + PF_SWEEP_S;
-		}
-		ps->now_ns = ps->ts_ns;
-		ps->cut = h->caplen < h->len;
-		pf_packet(ps, data, h->caplen);
-		if (ps->oom) {
-			diag_add_packet(&an->diags, DIAG_SYSTEM, in->display, ps->pkt,
-					"out of memory: stopped reading at packet %" PRIu64, ps->pkt);
+			ps->dlt = dlt;
+			pf_note_dlt(ps, dlt);
+			/* a Simple Packet Block has no time: it is taken as
+			 * arriving with the packet before it */
+			int64_t sec = rec->sec, nsec = rec->nsec;
+			if (!rec->have_ts) {
+				sec = ps->have_now ? ps->now_ns / NS : 0;
+				nsec = ps->have_now ? ps->now_ns % NS : 0;
+			}
+			if (!pf_record(ps, sec, nsec, rec->caplen, rec->len, rec->data))
+				return;
 			break;
 		}
-		if (ps->progress && !(ps->pkt & 0xffff))
-			pf_progress(ps, false);
+		case PCAPNG_IDB:
+			ps->n_idb++;
+			if (r->rec.iface->bad)
+				diag_add(&an->diags, DIAG_SKIPPED_RECORD, file, 0, (int64_t)r->block_off,
+					 "Interface Description Block of interface %" PRIu32 " in section %"
+					 PRIu32 ": %s: its packets are skipped", r->rec.ifid, r->section,
+					 r->msg);
+			else if (pf_linktype_ok(linktype_dlt(r->rec.iface->linktype)))
+				ps->n_idb_usable++;
+			else if (ps->bad_dlt < 0)
+				ps->bad_dlt = linktype_dlt(r->rec.iface->linktype);
+			break;
+		case PCAPNG_SKIPPED:
+			if (r->is_packet) {
+				ps->pkt++;
+			} else if (r->skip == PCAPNG_SKIP_SECTION) {
+				/* the section's header: its packets are counted */
+				diag_add(&an->diags, DIAG_SKIPPED_RECORD, file, 0,
+					 (int64_t)r->block_off, "%s", r->msg);
+				break;
+			}
+			pf_skip(ps, (int)r->skip, r->is_packet, r->block_off, "%s", r->msg);
+			break;
+		case PCAPNG_END:
+			return;
+		case PCAPNG_TRUNCATED:
+		case PCAPNG_BROKEN:
+			ps->stopped = true;
+			ps->stop_off = (int64_t)r->block_off;
+			if (!ps->n_idb && !ps->pkt) {
+				/* as libpcap's pcap_ng_check_header() refuses it */
+				diag_add(&an->diags, DIAG_UNREADABLE, file, 0, (int64_t)r->block_off,
+					 "not a pcapng capture stuckscope can read: %s", r->msg);
+			} else if (ev == PCAPNG_TRUNCATED) {
+				diag_add(&an->diags, DIAG_TRUNCATED, file, 0, (int64_t)r->block_off,
+					 "%s, after packet %" PRIu64 ": the rest is lost", r->msg,
+					 ps->pkt);
+			} else {
+				diag_add(&an->diags, DIAG_BAD_BLOCK, file, 0, (int64_t)r->block_off,
+					 "%s, after packet %" PRIu64 ": the rest of the file is not read",
+					 r->msg, ps->pkt);
+			}
+			return;
+		}
 	}
+}
+
+static int pf_finish(struct pf *ps)
+{
+	struct analysis *an = ps->an;
+	struct input *in = ps->in;
 	if (ps->progress)
 		pf_progress(ps, true);
-	if (rc == PCAP_ERROR)
-		diag_add_packet(&an->diags, DIAG_TRUNCATED, in->display, ps->pkt + 1,
-				"stopped at packet %" PRIu64 ": %s", ps->pkt + 1, pcap_geterr(ps->pc));
+	for (int i = 0; i <= PF_SKIP_LINKTYPE; i++)
+		if (ps->n_skip[i] > PF_SKIP_DIAGS)
+			diag_add(&an->diags, DIAG_SKIPPED_RECORD, in->display, 0, -1,
+				 "%" PRIu64 " more records %s (%" PRIu64 " in all)",
+				 ps->n_skip[i] - PF_SKIP_DIAGS, skip_text[i], ps->n_skip[i]);
 	pf_sweep(ps, true);
+	pf_unread(ps);
 
 	/* the listeners, busiest first, at most PF_MAX_LISTENERS */
 	size_t nq = 0;
@@ -1495,20 +1763,141 @@ static int pf_run(struct pf *ps)
 		qsort(ps->lis, nq, sizeof(*ps->lis), lis_cmp_busy);
 	for (size_t i = 0; i < n_emit; i++)
 		lis_emit(ps, ps->lis[i]);
-	in->records = ps->pkt;
-	if (!isnan(first_at) && (in->at_src == TIME_NONE || in->at_src == TIME_MTIME)) {
-		in->at = first_at;
+	uint64_t decoded = ps->pkt - ps->n_skip_pkts;
+	in->records = decoded;
+	if (!isnan(ps->first_at) && (in->at_src == TIME_NONE || in->at_src == TIME_MTIME)) {
+		in->at = ps->first_at;
 		in->at_src = TIME_CONTENT;
 	}
 	pf_summary(ps, n_emit, nq - n_emit);
-	if (ps->pkt == 0 && rc == PCAP_ERROR)
+	if (ps->ng && !decoded && ps->n_idb && !ps->n_idb_usable && ps->bad_dlt >= 0) {
+		/* every interface of a link type not read, as a pcap file's
+		 * would be refused */
+		diag_add(&an->diags, DIAG_LINKTYPE, in->display, 0, -1,
+			 "%s (%d): only Ethernet, Linux cooked (SLL, SLL2), BSD loopback and raw "
+			 "IP captures are read", dlt_label(ps->bad_dlt), ps->bad_dlt);
 		return -1;
+	}
+	/* nothing decoded, and something was there that could not be */
+	if (!decoded && (ps->stopped || ps->n_skip_pkts || (ps->n_idb && !ps->n_idb_usable)))
+		return -1;
+	return 0;
+}
+
+/* Standard input, its first bytes already read to tell pcap from pcapng:
+ * libpcap gets a stream that gives them back first, then reads on. */
+struct replay {
+	uint8_t head[4];
+	size_t n, pos;
+	int fd;
+};
+
+static ssize_t replay_read(void *cookie, char *buf, size_t size)
+{
+	struct replay *rp = cookie;
+	if (rp->pos < rp->n) {
+		size_t k = rp->n - rp->pos < size ? rp->n - rp->pos : size;
+		memcpy(buf, rp->head + rp->pos, k);
+		rp->pos += k;
+		return (ssize_t)k;
+	}
+	for (;;) {
+		ssize_t got = read(rp->fd, buf, size);
+		if (got >= 0 || errno != EINTR)
+			return got;
+	}
+}
+
+static int replay_close(void *cookie)
+{
+	free(cookie);
+	return 0;
+}
+
+static bool is_pcapng_magic(const uint8_t *m, size_t n)
+{
+	return n >= 4 && m[0] == 0x0a && m[1] == 0x0d && m[2] == 0x0d && m[3] == 0x0a;
+}
+
+/* Open in with libpcap (a pcap file) or the pcapng reader; -1 with a
+ * diagnostic when neither can. *fd_out: a descriptor to close, or -1. */
+static int pf_open(struct pf *ps, struct pcapng_rd *ng, int *fd_out)
+{
+	struct analysis *an = ps->an;
+	struct input *in = ps->in;
+	char err[PCAP_ERRBUF_SIZE] = "";
+	*fd_out = -1;
+	if (in->buf) {
+		/* a buffer (tests, fuzzers) */
+		if (is_pcapng_magic((const uint8_t *)in->buf, in->len)) {
+			pcapng_init_mem(ng, in->buf, in->len);
+			ps->ng = ng;
+			return 0;
+		}
+		FILE *mem = fmemopen((void *)(uintptr_t)in->buf, in->len, "rb");
+		if (!mem)
+			return diag_add(&an->diags, DIAG_SYSTEM, in->display, 0, -1, "fmemopen: %s",
+					strerror(errno));
+		ps->pc = pcap_fopen_offline_with_tstamp_precision(mem, PCAP_TSTAMP_PRECISION_NANO,
+								  err);
+		if (!ps->pc)
+			fclose(mem);
+	} else {
+		bool is_stdin = strcmp(in->path, "-") == 0;
+		int fd = is_stdin ? STDIN_FILENO : open(in->path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return diag_add(&an->diags, DIAG_UNREADABLE, in->display, 0, -1, "%s",
+					strerror(errno));
+		uint8_t head[4];
+		size_t n = 0;
+		while (n < sizeof(head)) {
+			ssize_t got = read(fd, head + n, sizeof(head) - n);
+			if (got > 0)
+				n += (size_t)got;
+			else if (got == 0 || errno != EINTR)
+				break;
+		}
+		if (is_pcapng_magic(head, n)) {
+			if (!pcapng_init_fd(ng, fd, head, n)) {
+				if (!is_stdin)
+					close(fd);
+				return diag_add(&an->diags, DIAG_SYSTEM, in->display, 0, -1,
+						"out of memory");
+			}
+			ps->ng = ng;
+			*fd_out = is_stdin ? -1 : fd;
+			return 0;
+		}
+		if (!is_stdin) {
+			close(fd);
+			ps->pc = pcap_open_offline_with_tstamp_precision(in->path,
+									 PCAP_TSTAMP_PRECISION_NANO, err);
+		} else {
+			struct replay *rp = calloc(1, sizeof(*rp));
+			cookie_io_functions_t io = { .read = replay_read, .close = replay_close };
+			FILE *fp = rp ? fopencookie(rp, "rb", io) : NULL;
+			if (!fp) {
+				free(rp);
+				return diag_add(&an->diags, DIAG_SYSTEM, in->display, 0, -1,
+						"out of memory");
+			}
+			memcpy(rp->head, head, n);
+			rp->n = n;
+			rp->fd = fd;
+			ps->pc = pcap_fopen_offline_with_tstamp_precision(fp,
+									  PCAP_TSTAMP_PRECISION_NANO, err);
+			if (!ps->pc)
+				fclose(fp);
+		}
+	}
+	if (!ps->pc)
+		return diag_add(&an->diags, DIAG_UNREADABLE, in->display, 0, -1,
+				"not a capture libpcap can read: %s", err);
 	return 0;
 }
 
 int pcap_parse(struct analysis *an, struct input *in)
 {
-	char err[PCAP_ERRBUF_SIZE] = "";
 	struct pf ps;
 	memset(&ps, 0, sizeof(ps));
 	ps.an = an;
@@ -1522,27 +1911,38 @@ int pcap_parse(struct analysis *an, struct input *in)
 	}
 	if (!is_stdin && ps.size == 0)
 		return diag_add(&an->diags, DIAG_EMPTY, in->display, 0, -1, NULL);
-	if (in->buf) {
-		/* a buffer (tests, fuzzers): libpcap reads it through a FILE */
-		FILE *mem = fmemopen((void *)(uintptr_t)in->buf, in->len, "rb");
-		if (!mem)
-			return diag_add(&an->diags, DIAG_SYSTEM, in->display, 0, -1, "fmemopen: %s",
-					strerror(errno));
-		ps.pc = pcap_fopen_offline_with_tstamp_precision(mem, PCAP_TSTAMP_PRECISION_NANO,
-								 err);
-		if (!ps.pc)
-			fclose(mem);
-	} else {
-		/* "-" is standard input to libpcap */
-		ps.pc = pcap_open_offline_with_tstamp_precision(in->path, PCAP_TSTAMP_PRECISION_NANO,
-								err);
+	struct pcapng_rd ng;
+	int fd;
+	if (pf_open(&ps, &ng, &fd) < 0)
+		return -1;
+	int rc;
+	if (ps.pc) {
+		ps.dlt = pcap_datalink(ps.pc);
+		if (!pf_linktype_ok(ps.dlt)) {
+			rc = diag_add(&an->diags, DIAG_LINKTYPE, in->display, 0, -1,
+				      "%s (%d): only Ethernet, Linux cooked (SLL, SLL2), BSD loopback "
+				      "and raw IP captures are read", dlt_label(ps.dlt), ps.dlt);
+			goto out;
+		}
+		pf_note_dlt(&ps, ps.dlt);
 	}
-	if (!ps.pc)
-		return diag_add(&an->diags, DIAG_UNREADABLE, in->display, 0, -1,
-				"not a capture libpcap can read: %s", err);
+	if (pf_setup(&ps) < 0) {
+		rc = -1;
+		goto out;
+	}
 	ps.progress = ps.size > PF_PROGRESS_BYTES && isatty(STDERR_FILENO);
-	int rc = pf_run(&ps);
-	pcap_close(ps.pc);	/* closes the memory FILE too */
+	if (ps.pc)
+		pf_read_pcap(&ps);
+	else
+		pf_read_pcapng(&ps, &ng);
+	rc = pf_finish(&ps);
+out:
+	if (ps.pc)
+		pcap_close(ps.pc);	/* closes a memory FILE too */
+	if (ps.ng)
+		pcapng_release(ps.ng);
+	if (fd >= 0)
+		close(fd);
 	pf_release(&ps);
 	return rc;
 }

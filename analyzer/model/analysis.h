@@ -53,6 +53,13 @@ struct input {
 	enum time_source at_src;
 	uint32_t skip_lines;	/* lines before the tool output proper */
 	uint64_t records;	/* rows, counters, frames, packets parsed */
+	/* captures: records skipped and counted (pcapng blocks that could not
+	 * be used), the share of the capture the analysis did not see
+	 * (skipped, malformed, or after reading stopped; 0 = all of it), and
+	 * that in words, NULL when all was read */
+	uint64_t records_skipped;
+	double unread_share;
+	const char *unread;
 	const char *summary;	/* one line for the text report, or NULL */
 };
 
@@ -170,6 +177,8 @@ struct analysis {
 	enum verdict verdict;
 	struct finding *root;
 	const char *verdict_line;	/* one-line summary */
+	/* what the verdict must be read with: captures read only in part */
+	VEC(const char *) verdict_notes;
 	VEC(const char *) checked;	/* "checked and fine" items */
 	VEC(const char *) notes;	/* cross-checks: where sources agree or not */
 	void *classify_notes;		/* classify.c's per-thread notes */

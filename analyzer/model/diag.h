@@ -29,6 +29,8 @@ enum diag_severity { DIAG_SEV_INFO, DIAG_SEV_WARN, DIAG_SEV_ERROR };
 	X(BAD_TIME,       WARN,  "timestamp not understood") \
 	X(BAD_PACKET,     WARN,  "packet not understood") \
 	X(LINKTYPE,       ERROR, "link type not supported") \
+	X(SKIPPED_RECORD, WARN,  "capture record skipped") \
+	X(BAD_BLOCK,      WARN,  "capture block structure broken") \
 	X(LIMIT,          WARN,  "limit reached, rest skipped") \
 	X(SKIPPED,        INFO,  "skipped") \
 	X(USAGE,          ERROR, "usage") \

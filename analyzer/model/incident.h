@@ -231,6 +231,9 @@ struct capture_stats {
 	struct provenance first_synack_after_ack;
 	struct provenance first_rst_after_handshake;
 	VEC(struct capture_second) series;
+	/* the largest share not read of a capture these counts come from
+	 * (struct input unread_share): 0 = every capture was read whole */
+	double unread_share;
 };
 
 struct listener {

@@ -379,6 +379,11 @@ static void verdict(FILE *f, const struct analysis *an)
 		fputs("<div class=\"root muted\">No root cause: <span data-field=\"root-rule\">"
 		      "none</span></div>\n", f);
 	}
+	for (size_t i = 0; i < an->verdict_notes.n; i++) {
+		fputs("<div class=\"root partial\" data-field=\"verdict-note\"><b>Read in part</b> ", f);
+		esc(f, an->verdict_notes.v[i]);
+		fputs("</div>\n", f);
+	}
 	fputs("</section>\n", f);
 }
 

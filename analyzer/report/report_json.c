@@ -234,6 +234,12 @@ void report_json_write(FILE *out, const struct analysis *an)
 	jw_obj_end(&w);
 	jw_key(&w, "verdict"); jw_str(&w, verdict_name(an->verdict));
 	jw_key(&w, "root_cause"); jw_str(&w, an->root ? an->root->id : NULL);
+	if (an->verdict_notes.n) {	/* only when there is one: older reports stay as they were */
+		jw_key(&w, "verdict_notes"); jw_arr(&w);
+		for (size_t i = 0; i < an->verdict_notes.n; i++)
+			jw_str(&w, an->verdict_notes.v[i]);
+		jw_arr_end(&w);
+	}
 	jw_key(&w, "window"); jw_obj(&w);
 	jw_key(&w, "first"); write_time(&w, inc->t_first);
 	jw_key(&w, "last"); write_time(&w, inc->t_last);
@@ -333,6 +339,9 @@ void report_json_write(FILE *out, const struct analysis *an)
 		jw_key(&w, "at"); write_time(&w, in->at_src == TIME_CONTENT ||
 					    in->at_src == TIME_LABEL ? in->at : NAN);
 		jw_key(&w, "records"); jw_int(&w, (int64_t)in->records);
+		if (in->records_skipped) {
+			jw_key(&w, "records_skipped"); jw_int(&w, (int64_t)in->records_skipped);
+		}
 		jw_key(&w, "messages"); jw_arr(&w);
 		if (in->summary && !in->fmt)
 			jw_str(&w, in->summary);

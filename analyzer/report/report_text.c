@@ -220,6 +220,10 @@ static void verdict(const struct tw *t, const struct analysis *an)
 		snprintf(first, sizeof(first), "%.*s", (int)n, d);
 		put_wrapped(t->f, first, 11 + strlen(an->root->rule->id), 9);
 	}
+	for (size_t i = 0; i < an->verdict_notes.n; i++) {
+		fprintf(t->f, "%sPARTIAL%s  ", c_on(t, "\033[1;33m"), c_off(t));
+		put_wrapped(t->f, an->verdict_notes.v[i], 9, 9);
+	}
 	fputc('\n', t->f);
 }
 
@@ -405,6 +409,11 @@ void report_text_write(FILE *out, const struct analysis *an, bool color)
 		fprintf(out, "%s — ", verdict_name(an->verdict));
 		put_clean(out, verdict_what(an), 4096);
 		fputc('\n', out);
+		for (size_t i = 0; i < an->verdict_notes.n; i++) {
+			fputs("partial — ", out);
+			put_clean(out, an->verdict_notes.v[i], 4096);
+			fputc('\n', out);
+		}
 		return;
 	}
 	if (an->trigger && an->trigger->fired.n) {

@@ -1,6 +1,9 @@
 /* fuzz_pcap.c — libFuzzer harness for the capture reader (pcap_flows.c).
- * The input is handed to libpcap as a memory FILE (fmemopen) through
- * analysis_parse_buffer(), exactly as a capture file would be read.
+ * The input goes through analysis_parse_buffer(): a pcapng magic number to
+ * our block reader (pcapng.c) over the buffer, anything else to libpcap as
+ * a memory FILE (fmemopen), as a capture file would be read. Seeds: every
+ * corpus capture and tests/data/pcap (mergecap's multi-link-type files, a
+ * big-endian section, records to skip).
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Ianalyzer -Irules \
  *       -DSTUCKSCOPE_VERSION='"0"' tests/fuzz/fuzz_pcap.c <analyzer/ and rules/ sources \

@@ -1,7 +1,9 @@
 #!/bin/sh
-# tshark-count.sh FILE PORT — the capture counts of listener PORT in FILE,
-# computed from tshark's dissection (not from stuckscope's decoder), one
+# tshark-count.sh FILE PORT [FILTER] — the capture counts of listener PORT in
+# FILE, computed from tshark's dissection (not from stuckscope's decoder), one
 # "name value" per line, for tests/test_pcap_flows.c to compare against.
+# FILTER, a display filter, keeps only some packets: those stuckscope reads
+# when it skips records (`frame.cap_len <= 80`, `frame.number != 123`).
 #
 # One tshark pass dumps the TCP fields of every packet to or from PORT;
 # awk then applies DESIGN.md's definitions, keyed by the client address
@@ -16,7 +18,8 @@
 set -eu
 f=$1
 p=$2
-tshark -n -r "$f" -Y "tcp.port==$p" -T fields -E separator=/t \
+keep=${3:+ && ($3)}
+tshark -n -r "$f" -Y "tcp.port==$p$keep" -T fields -E separator=/t \
 	-e frame.time_epoch -e ip.src -e ip.dst -e ipv6.src -e ipv6.dst \
 	-e tcp.srcport -e tcp.dstport -e tcp.flags.syn -e tcp.flags.ack -e tcp.flags.fin \
 	-e tcp.flags.reset -e tcp.seq_raw -e tcp.ack_raw -e tcp.len -e tcp.window_size_value \
