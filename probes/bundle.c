@@ -351,7 +351,7 @@ int bundle_discover(struct bundle *b, char *err, size_t errsz)
 	 * SO_REUSEPORT group */
 	for (size_t i = 0; i < lst.n && b->n_listeners < BUNDLE_MAX_LISTENERS; i++) {
 		const struct sockdiag_sock *s = &lst.v[i];
-		if (s->state != 10 || !port_wanted(b, s->sport))
+		if (s->state != TCP_LISTEN || !port_wanted(b, s->sport))
 			continue;
 		struct bundle_listener *l = &b->listeners[b->n_listeners++];
 		l->family = s->family;

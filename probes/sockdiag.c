@@ -36,17 +36,6 @@
 /* Bound: more sockets than this in one namespace are counted, not kept. */
 #define SOCKDIAG_MAX_SOCKS 2000000
 
-const char *sockdiag_state_name(unsigned state)
-{
-	/* misc/ss.c sstate_name[]; TCP_CLOSE is "UNCONN" there */
-	static const char *const names[] = {
-		"UNKNOWN", "ESTAB", "SYN-SENT", "SYN-RECV", "FIN-WAIT-1", "FIN-WAIT-2",
-		"TIME-WAIT", "UNCONN", "CLOSE-WAIT", "LAST-ACK", "LISTEN", "CLOSING",
-		"SYN-RECV",	/* TCP_NEW_SYN_RECV: a request socket */
-	};
-	return state < sizeof(names) / sizeof(names[0]) ? names[state] : "UNKNOWN";
-}
-
 void sockdiag_format_addr(uint8_t family, const uint8_t *addr, uint16_t port, bool any_port,
 			  char *buf, size_t size)
 {
@@ -312,13 +301,16 @@ void sockdiag_write_ss(struct membuf *out, const struct sockdiag_table *t,
 		if (keep && !keep(s, arg))
 			continue;
 		struct ss_row *r = &rows[n++];
-		snprintf(r->state, sizeof(r->state), "%s", sockdiag_state_name(s->state));
+		/* a request socket is SYN-RECV to ss; the kernel reports it so
+		 * anyway (inet_req_diag_fill()), never as TCP_NEW_SYN_RECV */
+		snprintf(r->state, sizeof(r->state), "%s",
+			 tcp_state_name(s->state == TCP_NEW_SYN_RECV ? TCP_SYN_RECV : s->state));
 		snprintf(r->rq, sizeof(r->rq), "%u", s->rqueue);
 		snprintf(r->sq, sizeof(r->sq), "%u", s->wqueue);
 		sockdiag_format_addr(s->family, s->src, s->sport, false, r->local, sizeof(r->local));
 		/* a listener's peer is the wildcard "0.0.0.0:*" / "[::]:*" */
 		sockdiag_format_addr(s->family, s->dst, s->dport,
-				     s->state == 10 && s->dport == 0 && is_any_addr(s, s->dst),
+				     s->state == TCP_LISTEN && s->dport == 0 && is_any_addr(s, s->dst),
 				     r->peer, sizeof(r->peer));
 		struct membuf rest = { 0 };
 		size_t cnt = 0;
@@ -342,7 +334,8 @@ void sockdiag_write_ss(struct membuf *out, const struct sockdiag_table *t,
 		if (s->v6only == 1)
 			membuf_add(&rest, " v6only:1", 9);
 		r->rest = rest.p;
-		if (s->have_info && s->state != 6 && s->state != 10 && s->state != 12) {
+		if (s->have_info && s->state != TCP_TIME_WAIT && s->state != TCP_LISTEN &&
+		    s->state != TCP_NEW_SYN_RECV) {
 			struct membuf info = { 0 };
 			/* tcp_show_info() spelling: rto and rtt in ms */
 			membuf_printf(&info, "\t rto:%g rtt:%g/%g mss:%u rcvmss:%u cwnd:%u",

@@ -30,14 +30,6 @@
 					 * server is seen within ~1 s) */
 #define NETNS_TIMEOUT_MS 5000
 
-/* TCP states (include/net/tcp_states.h) */
-#define ST_ESTABLISHED 1
-#define ST_SYN_RECV 3
-#define ST_TIME_WAIT 6
-#define ST_CLOSE_WAIT 8
-#define ST_LISTEN 10
-#define ST_NEW_SYN_RECV 12
-
 enum { C_LISTEN_OVERFLOWS, C_LISTEN_DROPS, C_REQQ_COOKIES, C_REQQ_DROP, C_N };
 static const char *const counter_names[C_N] = {
 	"ListenOverflows", "ListenDrops", "TCPReqQFullDoCookies", "TCPReqQFullDrop",
@@ -272,7 +264,7 @@ static bool port_watched(const struct watch *w, uint16_t port)
 
 static int dump_sockets(struct watch *w, struct sockdiag_table *t, char *err, size_t errsz)
 {
-	uint32_t states = SOCKDIAG_ALL_STATES & ~(1u << ST_TIME_WAIT);
+	uint32_t states = SOCKDIAG_ALL_STATES & ~(1u << TCP_TIME_WAIT);
 	if (!w->disc->netns_foreign) {
 		/* the kernel walks the whole established hash once per family
 		 * (inet_diag_dump_icsk()): that walk is most of a poll's cost, so
@@ -517,7 +509,7 @@ static size_t attribute(struct watch *w, struct watch_snap *s)
 	size_t unknown = 0;
 	for (size_t i = 0; i < s->n_socks; i++) {
 		const struct sockdiag_sock *k = &s->socks[i];
-		bool matters = k->state == ST_CLOSE_WAIT || (k->state == ST_ESTABLISHED && k->rqueue);
+		bool matters = k->state == TCP_CLOSE_WAIT || (k->state == TCP_ESTABLISHED && k->rqueue);
 		if (!k->inode)
 			continue;
 		size_t cnt = 0;
@@ -540,7 +532,7 @@ static size_t attribute(struct watch *w, struct watch_snap *s)
 			struct watch_target *t = target_find(w, o[q].pid);
 			if (!t)
 				continue;
-			if (k->state == ST_CLOSE_WAIT)
+			if (k->state == TCP_CLOSE_WAIT)
 				t->cw_now++;
 			else if (matters)
 				t->unread_now++;
@@ -614,7 +606,7 @@ int watch_poll(struct watch *w, struct watch_fired *fired, size_t max)
 			    (k->inode && procfs_sockmap_find(&w->owners, k->inode, &cnt));
 		if (!keep)
 			continue;
-		if (k->state == ST_LISTEN && port_watched(w, k->sport)) {
+		if (k->state == TCP_LISTEN && port_watched(w, k->sport)) {
 			for (size_t l = 0; l < w->disc->n_listeners; l++)
 				if (w->disc->listeners[l].inode == k->inode)
 					listener_seen[l] = true;

@@ -188,7 +188,7 @@ static void test_queues_and_inodes(void **state)
 	dump(fx, &t);
 	const struct sockdiag_sock *l = find_ino(&t, fx->lino);
 	assert_non_null(l);
-	assert_int_equal(l->state, 10 /* TCP_LISTEN */);
+	assert_int_equal(l->state, TCP_LISTEN);
 	assert_int_equal(l->rqueue, QUEUED);	/* sk_ack_backlog */
 	assert_int_equal(l->wqueue, BACKLOG);	/* sk_max_ack_backlog */
 	assert_int_equal(l->sport, fx->port);
@@ -196,19 +196,19 @@ static void test_queues_and_inodes(void **state)
 
 	const struct sockdiag_sock *d = find_ino(&t, fx->data_ino);
 	assert_non_null(d);
-	assert_int_equal(d->state, 1 /* TCP_ESTABLISHED */);
+	assert_int_equal(d->state, TCP_ESTABLISHED);
 	assert_int_equal(d->rqueue, UNREAD);
 	assert_int_equal(d->wqueue, 0);
 	assert_true(d->have_info);
 
 	const struct sockdiag_sock *c = find_ino(&t, fx->closed_ino);
 	assert_non_null(c);
-	assert_int_equal(c->state, 8 /* TCP_CLOSE_WAIT */);
+	assert_int_equal(c->state, TCP_CLOSE_WAIT);
 
 	/* the queued connections: server side ESTAB with no inode yet */
 	size_t queued = 0;
 	for (size_t i = 0; i < t.n; i++)
-		if (t.v[i].sport == fx->port && t.v[i].state == 1 && t.v[i].inode == 0)
+		if (t.v[i].sport == fx->port && t.v[i].state == TCP_ESTABLISHED && t.v[i].inode == 0)
 			queued++;
 	assert_int_equal(queued, QUEUED);
 	sockdiag_table_release(&t);
@@ -245,12 +245,12 @@ static void test_matches_ss(void **state)
 				continue;
 			char a[64], b[64];
 			sockdiag_format_addr(s->family, s->src, s->sport, false, a, sizeof(a));
-			sockdiag_format_addr(s->family, s->dst, s->dport, s->state == 10, b,
+			sockdiag_format_addr(s->family, s->dst, s->dport, s->state == TCP_LISTEN, b,
 					     sizeof(b));
 			if (strcmp(a, local) != 0 || strcmp(b, peer) != 0)
 				continue;
 			found = true;
-			assert_string_equal(sockdiag_state_name(s->state), st);
+			assert_string_equal(tcp_state_name(s->state), st);
 			assert_int_equal(s->rqueue, rq);
 			assert_int_equal(s->wqueue, sq);
 		}

@@ -93,26 +93,6 @@ static struct sock_snapshot *ss_snapshot(struct ss_parser *ps)
 	return ps->snap;
 }
 
-/* `ss` state-filter names (misc/ss.c sstate_namel[] and the filter keywords). */
-static int ss_filter_state(struct span s)
-{
-	static const struct {
-		const char *name;
-		int state;
-	} names[] = {
-		{ "established", TCP_ESTABLISHED }, { "syn-sent", TCP_SYN_SENT },
-		{ "syn-recv", TCP_SYN_RECV }, { "fin-wait-1", TCP_FIN_WAIT1 },
-		{ "fin-wait-2", TCP_FIN_WAIT2 }, { "time-wait", TCP_TIME_WAIT },
-		{ "closed", TCP_CLOSE }, { "close-wait", TCP_CLOSE_WAIT },
-		{ "last-ack", TCP_LAST_ACK }, { "listening", TCP_LISTEN },
-		{ "listen", TCP_LISTEN }, { "closing", TCP_CLOSING },
-	};
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (span_eq(s, names[i].name))
-			return names[i].state;
-	return TCP_STATE_UNKNOWN;
-}
-
 /* A copied shell command line: "user@host:~$ ss -tanp", "# ss -s",
  * "$ sudo ss -ltn". Notes -p and a single-state filter. */
 static bool ss_cmdline(struct ss_parser *ps, struct span line)
@@ -145,7 +125,7 @@ static bool ss_cmdline(struct ss_parser *ps, struct span line)
 			struct span st;
 			if (span_token(&rest, &st)) {
 				states++;
-				state = ss_filter_state(st);
+				state = tcp_state_from_filter(st.p, st.n);
 			}
 		}
 	}

@@ -13,24 +13,12 @@
 
 static bool is_ss_state(struct span t)
 {
-	static const char *const st[] = { "ESTAB", "LISTEN", "TIME-WAIT", "CLOSE-WAIT", "SYN-RECV",
-					  "SYN-SENT", "FIN-WAIT-1", "FIN-WAIT-2", "LAST-ACK",
-					  "CLOSING", "UNCONN" };
-	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++)
-		if (span_eq(t, st[i]))
-			return true;
-	return false;
+	return tcp_state_parse(t.p, t.n, TCPSTATE_SS) != TCP_STATE_UNKNOWN;
 }
 
 static bool is_netstat_state(struct span t)
 {
-	static const char *const st[] = { "ESTABLISHED", "LISTEN", "TIME_WAIT", "CLOSE_WAIT",
-					  "SYN_RECV", "SYN_SENT", "FIN_WAIT1", "FIN_WAIT2",
-					  "LAST_ACK", "CLOSING", "CLOSE" };
-	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++)
-		if (span_eq(t, st[i]))
-			return true;
-	return false;
+	return tcp_state_parse(t.p, t.n, TCPSTATE_NETSTAT) != TCP_STATE_UNKNOWN;
 }
 
 static bool all_hex(struct span t)

@@ -7,22 +7,11 @@
 #ifndef STUCKSCOPE_INCIDENT_H
 #define STUCKSCOPE_INCIDENT_H
 
-#include <netinet/tcp.h>	/* TCP_ESTABLISHED .. TCP_CLOSING, the kernel's numbering */
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "base/arena.h"
-
-/* include/net/tcp_states.h: TCP_NEW_SYN_RECV is what /proc/net/tcp and
- * sock_diag show for request sockets (half-open, in the SYN queue). */
-#ifndef TCP_NEW_SYN_RECV
-#define TCP_NEW_SYN_RECV 12
-#endif
-#define TCP_STATE_UNKNOWN 0
-#define TCP_STATE_MAX 13
-
-const char *tcp_state_name(int state);		/* "ESTAB", "CLOSE-WAIT" (ss spelling) */
-int tcp_state_from_name(const char *p, size_t n);	/* ss, netstat and kernel spellings */
+#include "base/tcpstate.h"	/* TCP_ESTABLISHED .. TCP_NEW_SYN_RECV, tcp_state_name() */
 
 /* Where a fact came from. `file` is the input's display path. */
 struct provenance {
