@@ -29,6 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/procstat.h"
+
 /* ---- membuf */
 
 static void membuf_reserve(struct membuf *b, size_t more)
@@ -142,43 +144,22 @@ int procfs_read_stat(pid_t pid, pid_t tid, struct procfs_stat *st)
 		errno = e;
 		return -1;
 	}
-	memset(st, 0, sizeof(*st));
-	/* do_task_stat() (fs/proc/array.c): "%d (%s) %c %d ...", the comm raw:
-	 * it runs to the LAST ')' */
-	char *open_p = b.p ? strchr(b.p, '(') : NULL;
-	char *close_p = b.p ? strrchr(b.p, ')') : NULL;
-	if (!open_p || !close_p || close_p < open_p) {
+	struct procstat ps;
+	if (procstat_parse(&ps, b.p ? b.p : "", b.n) < 0) {
 		membuf_release(&b);
 		errno = EINVAL;
 		return -1;
 	}
-	st->pid = (int32_t)strtol(b.p, NULL, 10);
-	size_t n = (size_t)(close_p - open_p - 1);
-	if (n >= sizeof(st->comm))
-		n = sizeof(st->comm) - 1;
-	memcpy(st->comm, open_p + 1, n);
+	memset(st, 0, sizeof(*st));
+	st->pid = ps.pid;
+	st->ppid = ps.ppid;
+	st->state = ps.state;
+	size_t n = ps.comm_len < sizeof(st->comm) ? ps.comm_len : sizeof(st->comm) - 1;
+	memcpy(st->comm, ps.comm, n);
 	st->comm[n] = '\0';
-	char *p = close_p + 1;
-	/* fields from 3: state ppid pgrp session tty_nr tpgid flags minflt
-	 * cminflt majflt cmajflt utime(14) stime(15) */
-	for (int field = 3; field <= 15 && *p; field++) {
-		while (*p == ' ')
-			p++;
-		char *end;
-		if (field == 3)
-			st->state = *p;
-		else if (field == 4)
-			st->ppid = (int32_t)strtol(p, NULL, 10);
-		else if (field == 14)
-			st->utime = strtoull(p, NULL, 10);
-		else if (field == 15)
-			st->stime = strtoull(p, NULL, 10);
-		end = strchr(p, ' ');
-		if (!end)
-			break;
-		p = end;
-	}
-	membuf_release(&b);
+	st->utime = (uint64_t)ps.utime;
+	st->stime = (uint64_t)ps.stime;
+	membuf_release(&b);	/* ps.comm pointed into it */
 	return 0;
 }
 

@@ -60,7 +60,9 @@ const char *procfs_sockmap_comm(const struct procfs_sockmap *m, int32_t pid);
 void procfs_sockmap_release(struct procfs_sockmap *m);
 
 /* /proc/PID/stat: ppid, state and comm (the part between the first '(' and
- * the last ')'). Returns 0, -1 with errno (ENOENT/ESRCH: the process is gone). */
+ * the last ')', cut to 63 bytes), read by procstat_parse() (base/procstat.h).
+ * Returns 0, -1 with errno (ENOENT/ESRCH: the process is gone; EINVAL: not
+ * a stat line). */
 struct procfs_stat {
 	int32_t pid, ppid;
 	char state;

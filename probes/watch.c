@@ -23,6 +23,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "base/procstat.h"
+
 #define WATCH_MAX_SOCKS 8192		/* rows kept per ring snapshot */
 #define WATCH_MAX_TASK_BYTES (1u << 20)	/* thread stat lines per snapshot */
 #define WATCH_REDISCOVER_S 60.0
@@ -391,38 +393,6 @@ static bool counter_get(const struct membuf *m, const char *prefix, const char *
 	return false;
 }
 
-/* The stat line of one thread: state and utime+stime from after the last ')'. */
-static bool stat_fields(const char *line, size_t n, char *state, int64_t *ticks)
-{
-	const char *close = NULL;
-	for (size_t i = 0; i < n; i++)
-		if (line[i] == ')')
-			close = line + i;
-	if (!close || close + 3 > line + n)
-		return false;
-	*state = close[2];
-	/* fields from 3 on; utime 14, stime 15 */
-	const char *q = close + 2, *end = line + n;
-	int field = 3;
-	int64_t ut = -1, stt = -1;
-	while (q < end && field <= 15) {
-		const char *s = q;
-		while (q < end && *q != ' ' && *q != '\n')
-			q++;
-		if (field == 14)
-			ut = strtoll(s, NULL, 10);
-		else if (field == 15)
-			stt = strtoll(s, NULL, 10);
-		field++;
-		while (q < end && *q == ' ')
-			q++;
-	}
-	if (ut < 0 || stt < 0)
-		return false;
-	*ticks = ut + stt;
-	return true;
-}
-
 /* Every thread of t: its stat line into the snapshot's task dump (grep -H
  * layout, parse_proc_task.c), and the worker's quiet state. */
 static void poll_threads(struct watch *w, struct watch_target *t, struct watch_snap *s)
@@ -455,13 +425,12 @@ static void poll_threads(struct watch *w, struct watch_target *t, struct watch_s
 		membuf_reset(&line);
 		if (read_small(path, &line, 4096) != 0 || !line.n)
 			continue;	/* exited meanwhile */
-		char state;
-		int64_t tk;
-		if (!stat_fields(line.p, line.n, &state, &tk))
+		struct procstat ps;
+		if (procstat_parse(&ps, line.p, line.n) < 0)
 			continue;
 		threads++;
-		ticks += tk;
-		if (state != 'S' && state != 'D')
+		ticks += ps.utime + ps.stime;
+		if (ps.state != 'S' && ps.state != 'D')
 			all_blocked = false;
 		if (s->task.n < WATCH_MAX_TASK_BYTES) {
 			membuf_printf(&s->task, "%s:", path);

@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "derive/classify.h"
 #include "base/json.h"
+#include "base/procstat.h"
 #include "probes/ptrace_sample.h"
 #include "report/report.h"
 #include "probes/symbolize.h"
@@ -511,11 +512,11 @@ static void read_proc_identity(struct stacks_run *r)
 	snprintf(path, sizeof(path), "/proc/%d/stat", r->pid);
 	f = fopen(path, "r");
 	if (f) {
-		if (fgets(buf, sizeof(buf), f)) {
-			const char *rp = strrchr(buf, ')');
-			if (rp && rp[1] == ' ' && rp[2])
-				r->proc->ppid = (int32_t)strtol(rp + 4, NULL, 10);
-		}
+		/* the whole line: the comm may hold a newline (base/procstat.h) */
+		size_t n = fread(buf, 1, sizeof(buf), f);
+		struct procstat ps;
+		if (procstat_parse(&ps, buf, n) == 0)
+			r->proc->ppid = ps.ppid;
 		fclose(f);
 	}
 }
