@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "report.h"
 #include "rules/rule.h"
 
@@ -36,6 +37,7 @@ static size_t put_clean(FILE *f, const char *s, size_t max)
 {
 	size_t cols = 0;
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	const unsigned char *end = p + strlen((const char *)p);
 	while (*p && cols < max) {
 		unsigned char ch = *p;
 		if (ch < 0x20 || ch == 0x7f) {
@@ -47,13 +49,9 @@ static size_t put_clean(FILE *f, const char *s, size_t max)
 			cols++;
 			p++;
 		} else {
-			size_t n = (ch & 0xe0) == 0xc0 ? 2 : (ch & 0xf0) == 0xe0 ? 3
-				 : (ch & 0xf8) == 0xf0 ? 4 : 0;
-			bool ok = n > 0;
-			for (size_t i = 1; ok && i < n; i++)
-				if ((p[i] & 0xc0) != 0x80)
-					ok = false;
-			if (ok) {
+			uint32_t cp;
+			size_t n = utf8_decode(p, (size_t)(end - p), &cp);
+			if (n) {
 				fwrite(p, 1, n, f);
 				cols++;
 				p += n;
