@@ -56,12 +56,12 @@ void sockdiag_table_release(struct sockdiag_table *t);
 
 /* The table as raw records into out, and back (to carry it out of a netns
  * helper child). */
-void sockdiag_table_serialize(const struct sockdiag_table *t, struct membuf *out);
+void sockdiag_table_serialize(const struct sockdiag_table *t, struct strbuf *out);
 int sockdiag_table_deserialize(struct sockdiag_table *t, const char *p, size_t n);
 
 /* A netns_fn: dumps every TCP socket (arg: uint32_t *states or NULL) and
  * writes the serialized table. */
-int sockdiag_netns_dump(void *arg, struct membuf *out, char *err, size_t errsz);
+int sockdiag_netns_dump(void *arg, struct strbuf *out, char *err, size_t errsz);
 
 /* "127.0.0.1:8000", "[::1]:8000", "0.0.0.0:*" (ss's spelling). */
 void sockdiag_format_addr(uint8_t family, const uint8_t *addr, uint16_t port, bool any_port,
@@ -75,7 +75,7 @@ typedef bool (*sockdiag_filter)(const struct sockdiag_sock *s, void *arg);
  * sk:, and a continuation line with tcp_info (rto, rtt, ..., rcv_space,
  * snd_wnd). Comm is escaped (non-printable bytes as \xNN; a '"' as \x22 so
  * the row always parses). */
-void sockdiag_write_ss(struct membuf *out, const struct sockdiag_table *t,
+void sockdiag_write_ss(struct strbuf *out, const struct sockdiag_table *t,
 		       const struct procfs_sockmap *owners, sockdiag_filter keep, void *arg);
 
 #endif

@@ -4,6 +4,7 @@
 #ifndef STUCKSCOPE_RULE_H
 #define STUCKSCOPE_RULE_H
 
+#include "base/strbuf.h"	/* a finding's text is built in one, never cut */
 #include "model/analysis.h"
 
 enum rule_needs {
@@ -32,8 +33,5 @@ bool incident_has_sockets(const struct incident *inc);
 bool incident_has_counters(const struct incident *inc);
 bool incident_has_capture(const struct incident *inc);
 bool incident_has_stacks(const struct incident *inc);
-/* snprintf at *off, never past size; *off stays < size */
-void buf_append(char *buf, size_t size, size_t *off, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
 
 #endif

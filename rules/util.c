@@ -1,8 +1,4 @@
 /* util.c — small look-ups several rules share. */
-#include <stdarg.h>
-#include <stdio.h>
-#include <string.h>
-
 #include "rule.h"
 
 const char *rule_listener_name(const struct listener *l)
@@ -35,18 +31,4 @@ bool incident_has_stacks(const struct incident *inc)
 			if (inc->processes.v[i]->threads.v[t].samples.n)
 				return true;
 	return false;
-}
-
-void buf_append(char *buf, size_t size, size_t *off, const char *fmt, ...)
-{
-	if (*off >= size)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf + *off, size - *off, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		*off += (size_t)n;
-	if (*off >= size)
-		*off = size - 1;
 }

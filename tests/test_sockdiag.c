@@ -275,12 +275,11 @@ static void test_round_trip(void **state)
 	int32_t me = getpid();
 	char err[256];
 	assert_int_equal(procfs_sockmap_scan(&owners, &me, 1, err, sizeof(err)), 0);
-	struct membuf text = { 0 };
+	struct strbuf text = STRBUF_INIT;
 	sockdiag_write_ss(&text, &t, &owners, our_port, fx);
-	assert_false(text.failed);
-	assert_int_equal(sniff_kind(text.p, text.n), KIND_SS);
+	assert_int_equal(sniff_kind(text.buf, text.len), KIND_SS);
 
-	struct analysis *an = parse_text(KIND_SS, text.p);
+	struct analysis *an = parse_text(KIND_SS, text.buf);
 	assert_int_equal(an->inc.sock_snaps.n, 1);
 	const struct sock_snapshot *snap = an->inc.sock_snaps.v[0];
 	assert_true(snap->listen_send_q_is_limit);
@@ -316,7 +315,7 @@ static void test_round_trip(void **state)
 	assert_true(saw_listen);
 	assert_true(saw_data);
 	analysis_free(an);
-	membuf_release(&text);
+	strbuf_release(&text);
 	procfs_sockmap_release(&owners);
 	sockdiag_table_release(&t);
 }
@@ -329,14 +328,14 @@ static void test_serialize(void **state)
 		skip();
 	struct sockdiag_table t, back = { 0 };
 	dump(fx, &t);
-	struct membuf b = { 0 };
+	struct strbuf b = STRBUF_INIT;
 	sockdiag_table_serialize(&t, &b);
-	assert_int_equal(sockdiag_table_deserialize(&back, b.p, b.n), 0);
+	assert_int_equal(sockdiag_table_deserialize(&back, b.buf, b.len), 0);
 	assert_int_equal(back.n, t.n);
 	if (t.n)
 		assert_memory_equal(back.v, t.v, t.n * sizeof(t.v[0]));
-	assert_int_equal(sockdiag_table_deserialize(&back, b.p, 5), -1);	/* short */
-	membuf_release(&b);
+	assert_int_equal(sockdiag_table_deserialize(&back, b.buf, 5), -1);	/* short */
+	strbuf_release(&b);
 	sockdiag_table_release(&t);
 	sockdiag_table_release(&back);
 }
@@ -347,22 +346,22 @@ static void test_netns_run_self(void **state)
 	struct fixture *fx = *state;
 	if (!fx)
 		skip();
-	struct membuf out = { 0 };
+	struct strbuf out = STRBUF_INIT;
 	char err[256];
 	assert_int_equal(netns_run(getpid(), sockdiag_netns_dump, NULL, &out, 5000, err,
 				   sizeof(err)), 0);
 	struct sockdiag_table t = { 0 };
-	assert_int_equal(sockdiag_table_deserialize(&t, out.p, out.n), 0);
+	assert_int_equal(sockdiag_table_deserialize(&t, out.buf, out.len), 0);
 	assert_non_null(find_ino(&t, fx->lino));
 	sockdiag_table_release(&t);
-	membuf_release(&out);
-	struct membuf sys = { 0 };
+	strbuf_release(&out);
+	struct strbuf sys = STRBUF_INIT;
 	assert_int_equal(netns_run(0, procfs_netns_sysctls, NULL, &sys, 5000, err, sizeof(err)),
 			 0);
-	assert_non_null(sys.p);
-	assert_non_null(strstr(sys.p, "net.core.somaxconn = "));
-	assert_int_equal(sniff_kind(sys.p, sys.n), KIND_SYSCTL);
-	membuf_release(&sys);
+	assert_true(sys.len > 0);
+	assert_non_null(strstr(sys.buf, "net.core.somaxconn = "));
+	assert_int_equal(sniff_kind(sys.buf, sys.len), KIND_SYSCTL);
+	strbuf_release(&sys);
 }
 
 static void test_procfs_self(void **state)
@@ -374,20 +373,20 @@ static void test_procfs_self(void **state)
 	assert_int_equal(st.ppid, getppid());
 	assert_true(procfs_count_fds(getpid()) >= 3);
 	assert_true(procfs_fd_limit(getpid()) > 0);
-	struct membuf b = { 0 };
+	struct strbuf b = STRBUF_INIT;
 	assert_true(procfs_task_dump(getpid(), &b) >= 1);
-	assert_int_equal(sniff_kind(b.p, b.n), KIND_PROC_TASK);
-	struct analysis *an = parse_text(KIND_PROC_TASK, b.p);
+	assert_int_equal(sniff_kind(b.buf, b.len), KIND_PROC_TASK);
+	struct analysis *an = parse_text(KIND_PROC_TASK, b.buf);
 	struct process *p = incident_process(&an->inc, getpid(), false);
 	assert_non_null(p);
 	assert_int_equal(p->ppid, getppid());
 	assert_true(p->threads.n >= 1);
 	analysis_free(an);
-	membuf_release(&b);
+	strbuf_release(&b);
 	/* a process that does not exist is "gone", not a crash */
 	assert_int_equal(procfs_read_stat(0x3fffffff, 0, &st), -1);
 	assert_int_equal(procfs_task_dump(0x3fffffff, &b), -1);
-	membuf_release(&b);
+	strbuf_release(&b);
 }
 
 /* the same checks on ::1 (named apart in the TAP output) */
