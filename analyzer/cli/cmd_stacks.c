@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -162,7 +163,7 @@ static void add_sample(struct stacks_run *r, struct symbolizer *sym, const struc
 		/* glibc mutex: the waiter sleeps in futex(&mutex->__lock); the owner's
 		 * TID is at offset 8 (__owner). Read only when the frames say it is a
 		 * mutex wait, so no other futex word is misread as a mutex. */
-		if (s->syscall_nr == 202 && is_mutex_wait(s)) {
+		if (s->syscall_nr == SYS_futex && is_mutex_wait(s)) {
 			int32_t owner = ps_mutex_owner(r->pid, s->syscall_args[0]);
 			if (owner > 0)
 				t->lock_owner_tid = owner;
