@@ -25,12 +25,9 @@ struct rule {
 };
 
 extern const struct rule *const rules[];
-const struct rule *rule_by_id(const char *id);
 
 /* rules/util.c: shared look-ups */
-const char *rule_listener_name(const struct listener *l);
 bool incident_has_sockets(const struct incident *inc);
-bool incident_has_counters(const struct incident *inc);
 bool incident_has_capture(const struct incident *inc);
 bool incident_has_stacks(const struct incident *inc);
 

@@ -1,19 +1,9 @@
 /* util.c — small look-ups several rules share. */
 #include "rule.h"
 
-const char *rule_listener_name(const struct listener *l)
-{
-	return l ? l->name : NULL;
-}
-
 bool incident_has_sockets(const struct incident *inc)
 {
 	return inc->sock_snaps.n > 0;
-}
-
-bool incident_has_counters(const struct incident *inc)
-{
-	return inc->counter_snaps.n > 0;
 }
 
 bool incident_has_capture(const struct incident *inc)
