@@ -166,7 +166,7 @@ static struct outdir *dir_of(struct bundle *b, const char *name, const char **le
 /* "<UTC time>\n<content>" into DIR/name (a new file, 0600, through the
  * directory's descriptor); recorded in the manifest. */
 static int write_evidence(struct bundle *b, const char *name, const char *kind, double at,
-			  const struct membuf *content)
+			  const struct strbuf *content)
 {
 	char ts[40];
 	const char *leaf;
@@ -178,9 +178,9 @@ static int write_evidence(struct bundle *b, const char *name, const char *kind, 
 	}
 	iso_time(at, ts, sizeof(ts));
 	fprintf(f, "%s\n", ts);
-	if (content->n)
-		fwrite(content->p, 1, content->n, f);
-	if (content->n && content->p[content->n - 1] != '\n')
+	if (content->len)
+		fwrite(content->buf, 1, content->len, f);
+	if (content->len && content->buf[content->len - 1] != '\n')
 		fputc('\n', f);
 	if (fclose(f) != 0) {
 		bundle_fail(b, name, "write: %s", strerror(errno));
@@ -191,7 +191,7 @@ static int write_evidence(struct bundle *b, const char *name, const char *kind, 
 }
 
 int bundle_write_evidence(struct bundle *b, const char *name, const char *kind, double at,
-			  const struct membuf *content)
+			  const struct strbuf *content)
 {
 	return write_evidence(b, name, kind, at, content);
 }
@@ -314,14 +314,14 @@ static void port_add(struct bundle *b, uint16_t port)
 static int dump_sockets(struct bundle *b, uint32_t states, struct sockdiag_table *t, char *err,
 			size_t errsz)
 {
-	struct membuf raw = { 0 };
+	struct strbuf raw = STRBUF_INIT;
 	int rc = netns_run(b->netns_pid, sockdiag_netns_dump, &states, &raw, NETNS_TIMEOUT_MS, err,
 			   errsz);
-	if (rc == 0 && sockdiag_table_deserialize(t, raw.p, raw.n) != 0) {
+	if (rc == 0 && sockdiag_table_deserialize(t, raw.buf, raw.len) != 0) {
 		snprintf(err, errsz, "sock_diag: garbled answer from the namespace helper");
 		rc = -1;
 	}
-	membuf_release(&raw);
+	strbuf_release(&raw);
 	return rc;
 }
 
@@ -393,7 +393,7 @@ int bundle_discover(struct bundle *b, char *err, size_t errsz)
 	 * SO_REUSEPORT group */
 	for (size_t i = 0; i < lst.n && b->n_listeners < BUNDLE_MAX_LISTENERS; i++) {
 		const struct sockdiag_sock *s = &lst.v[i];
-		if (s->state != 10 || !port_wanted(b, s->sport))
+		if (s->state != TCP_LISTEN || !port_wanted(b, s->sport))
 			continue;
 		struct bundle_listener *l = &b->listeners[b->n_listeners++];
 		l->family = s->family;
@@ -675,11 +675,11 @@ static void snap_sockets(struct bundle *b, int k)
 	} else {
 		if (t.truncated)
 			bundle_fail(b, name, "more sockets than the bound: table cut");
-		struct membuf out = { 0 };
+		struct strbuf out = STRBUF_INIT;
 		struct ss_keep keep = { b, &owners };
 		sockdiag_write_ss(&out, &t, &owners, ss_keep_row, &keep);
 		write_evidence(b, name, "ss", at, &out);
-		membuf_release(&out);
+		strbuf_release(&out);
 	}
 	sockdiag_table_release(&t);
 	procfs_sockmap_release(&owners);
@@ -709,19 +709,19 @@ static void snap_counters(struct bundle *b, int k)
 		/* /proc/PID/net: the counters of PID's network namespace */
 		snprintf(path, sizeof(path), "/proc/%d/net/%s", (int)pid, src[i].proc);
 		snprintf(name, sizeof(name), "%s-%02d.txt", src[i].file, k);
-		struct membuf m = { 0 };
+		struct strbuf m = STRBUF_INIT;
 		double at = bundle_now();
 		if (procfs_read_file(path, &m, 1 << 20) != 0)
 			bundle_fail(b, name, "%s: %s", path, strerror(errno));
 		else
 			write_evidence(b, name, src[i].kind, at, &m);
-		membuf_release(&m);
+		strbuf_release(&m);
 	}
 }
 
 static void snap_sysctls(struct bundle *b)
 {
-	struct membuf m = { 0 };
+	struct strbuf m = STRBUF_INIT;
 	char err[512];
 	double at = bundle_now();
 	if (netns_run(b->netns_pid, procfs_netns_sysctls, NULL, &m, NETNS_TIMEOUT_MS, err,
@@ -729,7 +729,7 @@ static void snap_sysctls(struct bundle *b)
 		bundle_fail(b, "sysctl.txt", "%s", err);
 	else
 		write_evidence(b, "sysctl.txt", "sysctl", at, &m);
-	membuf_release(&m);
+	strbuf_release(&m);
 }
 
 static void mark_gone(struct bundle *b, struct bundle_target *t)
@@ -744,25 +744,25 @@ static void mark_gone(struct bundle *b, struct bundle_target *t)
 static void snap_process(struct bundle *b, struct bundle_target *t, int k, bool first)
 {
 	char name[96], path[64];
-	struct membuf m = { 0 };
+	struct strbuf m = STRBUF_INIT;
 	double at = bundle_now();
 	int threads = procfs_task_dump(t->pid, &m);
 	snprintf(name, sizeof(name), "proc-task-%d-%02d.txt", (int)t->pid, k);
 	if (threads < 0) {
-		membuf_release(&m);
+		strbuf_release(&m);
 		mark_gone(b, t);
 		return;
 	}
 	t->threads = threads;
 	write_evidence(b, name, "proc-task", at, &m);
-	membuf_release(&m);
+	strbuf_release(&m);
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)t->pid);
 	snprintf(name, sizeof(name), "proc-status-%d-%02d.txt", (int)t->pid, k);
 	at = bundle_now();
 	if (procfs_read_file(path, &m, 1 << 16) == 0)
 		write_evidence(b, name, "proc-status", at, &m);
-	membuf_release(&m);
+	strbuf_release(&m);
 
 	snprintf(name, sizeof(name), "proc-fd-%d-%02d.txt", (int)t->pid, k);
 	at = bundle_now();
@@ -773,24 +773,24 @@ static void snap_process(struct bundle *b, struct bundle_target *t, int k, bool 
 	} else if (errno == EACCES) {
 		bundle_fail(b, name, "/proc/%d/fd: %s", (int)t->pid, strerror(errno));
 	}
-	membuf_release(&m);
+	strbuf_release(&m);
 
 	if (first) {
 		/* grep -H '' /proc/PID/limits: the pid travels with the line */
 		snprintf(path, sizeof(path), "/proc/%d/limits", (int)t->pid);
 		snprintf(name, sizeof(name), "proc-limits-%d.txt", (int)t->pid);
-		struct membuf raw = { 0 };
+		struct strbuf raw = STRBUF_INIT;
 		at = bundle_now();
-		if (procfs_read_file(path, &raw, 1 << 16) == 0 && raw.p) {
-			for (char *line = raw.p, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+		if (procfs_read_file(path, &raw, 1 << 16) == 0 && raw.len) {
+			for (char *line = raw.buf, *nl; line && *line; line = nl ? nl + 1 : NULL) {
 				nl = strchr(line, '\n');
-				membuf_printf(&m, "%s:%.*s\n", path,
+				strbuf_addf(&m, "%s:%.*s\n", path,
 					      (int)(nl ? nl - line : (long)strlen(line)), line);
 			}
 			write_evidence(b, name, "proc-limits", at, &m);
 		}
-		membuf_release(&raw);
-		membuf_release(&m);
+		strbuf_release(&raw);
+		strbuf_release(&m);
 		t->fd_limit = procfs_fd_limit(t->pid);
 	}
 }
@@ -807,15 +807,15 @@ static size_t read_maps(pid_t pid, struct map_ent **out)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-	struct membuf m = { 0 };
+	struct strbuf m = STRBUF_INIT;
 	*out = NULL;
-	if (procfs_read_file(path, &m, 8 << 20) != 0 || !m.p) {
-		membuf_release(&m);
+	if (procfs_read_file(path, &m, 8 << 20) != 0 || !m.len) {
+		strbuf_release(&m);
 		return 0;
 	}
 	size_t n = 0, cap = 0;
 	struct map_ent *v = NULL;
-	for (char *line = m.p, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+	for (char *line = m.buf, *nl; line && *line; line = nl ? nl + 1 : NULL) {
 		nl = strchr(line, '\n');
 		if (nl)
 			*nl = '\0';
@@ -842,7 +842,7 @@ static size_t read_maps(pid_t pid, struct map_ent **out)
 		snprintf(v[n].name, sizeof(v[n].name), "%s", base);
 		n++;
 	}
-	membuf_release(&m);
+	strbuf_release(&m);
 	*out = v;
 	return n;
 }
@@ -874,36 +874,36 @@ static void write_py_stacks(struct bundle *b, struct bundle_target *t, int k,
 		bundle_fail(b, name, "Python frames of pid %d: %s", (int)t->pid, smp->py_err);
 		return;
 	}
-	struct membuf m = { 0 };
+	struct strbuf m = STRBUF_INIT;
 	int no = 2;
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t i = 0; i < smp->n_threads; i++) {
 			const struct ps_thread *th = &smp->threads[i];
 			if (th->status != PS_OK || (pass == 0) != (th->tid == t->pid))
 				continue;
-			membuf_printf(&m, "\nThread %d (LWP %d) \"%s\"):\n", th->tid == t->pid ? 1 : no++,
+			strbuf_addf(&m, "\nThread %d (LWP %d) \"%s\"):\n", th->tid == t->pid ? 1 : no++,
 				      (int)th->tid, th->comm);
 			if (!th->n_py) {
-				membuf_printf(&m, "Unable to locate python frame\n");
+				strbuf_addf(&m, "Unable to locate python frame\n");
 				continue;
 			}
-			membuf_printf(&m, "Traceback (most recent call first):\n");
+			strbuf_addf(&m, "Traceback (most recent call first):\n");
 			for (uint32_t f = 0; f < th->n_py; f++) {
 				const struct py_frame_out *pf = &th->py[f];
 				if (pf->line)
-					membuf_printf(&m, "  File \"%s\", line %u, in %s\n",
+					strbuf_addf(&m, "  File \"%s\", line %u, in %s\n",
 						      pf->file ? pf->file : "??", pf->line,
 						      pf->function ? pf->function : "??");
 				else
-					membuf_printf(&m, "  File \"%s\", line ?, in %s\n",
+					strbuf_addf(&m, "  File \"%s\", line ?, in %s\n",
 						      pf->file ? pf->file : "??",
 						      pf->function ? pf->function : "??");
 			}
 			if (th->py_status < 0)
-				membuf_printf(&m, "  (frame information optimized out)\n");
+				strbuf_addf(&m, "  (frame information optimized out)\n");
 		}
 	write_evidence(b, name, "py-bt", smp->at > 0 ? smp->at : bundle_now(), &m);
-	membuf_release(&m);
+	strbuf_release(&m);
 }
 
 static void snap_stacks(struct bundle *b, struct bundle_target *t, int k)
@@ -936,16 +936,16 @@ static void snap_stacks(struct bundle *b, struct bundle_target *t, int k)
 		sym_allow_rescan(t->sym);
 	struct map_ent *maps = NULL;
 	size_t n_maps = t->sym ? 0 : read_maps(t->pid, &maps);
-	struct membuf m = { 0 };
+	struct strbuf m = STRBUF_INIT;
 	/* elfutils src/stack.c layout (parse_stack_eu.c): "PID n - process",
 	 * "TID n:", "#N  0x%016x FUNCTION - MODULE", an indented "FILE:LINE"
 	 * (-s), one line per inlined scope with the same pc (-i) */
-	membuf_printf(&m, "PID %d - process\n", (int)t->pid);
+	strbuf_addf(&m, "PID %d - process\n", (int)t->pid);
 	for (size_t i = 0; i < smp.n_threads; i++) {
 		const struct ps_thread *th = &smp.threads[i];
 		if (th->status == PS_GONE)
 			continue;
-		membuf_printf(&m, "TID %d:\n", (int)th->tid);
+		strbuf_addf(&m, "TID %d:\n", (int)th->tid);
 		unsigned no = 0;
 		for (uint32_t f = 0; f < th->n_pcs && f < PS_MAX_FRAMES; f++) {
 			uint64_t pc = th->pcs[f];
@@ -953,27 +953,27 @@ static void snap_stacks(struct bundle *b, struct bundle_target *t, int k)
 			size_t nsf = t->sym ? sym_lookup(t->sym, pc, f > 0, &sf) : 0;
 			if (!nsf) {
 				const char *mod = module_of(maps, n_maps, f ? pc - 1 : pc);
-				membuf_printf(&m, "#%-2u 0x%016llx%s%s\n", no++,
+				strbuf_addf(&m, "#%-2u 0x%016llx%s%s\n", no++,
 					      (unsigned long long)pc, mod ? " - " : "",
 					      mod ? mod : "");
 				continue;
 			}
 			for (size_t q = 0; q < nsf; q++) {
-				membuf_printf(&m, "#%-2u 0x%016llx %s%s%s\n", no++,
+				strbuf_addf(&m, "#%-2u 0x%016llx %s%s%s\n", no++,
 					      (unsigned long long)pc,
 					      sf[q].function ? sf[q].function : "??",
 					      sf[q].module ? " - " : "", sf[q].module ? sf[q].module : "");
 				if (sf[q].file && sf[q].line)
-					membuf_printf(&m, "    %s:%u\n", sf[q].file, sf[q].line);
+					strbuf_addf(&m, "    %s:%u\n", sf[q].file, sf[q].line);
 			}
 		}
 		if (th->status == PS_NOSTOP)
-			membuf_printf(&m, "eu-stack: tid %d did not stop within the deadline\n",
+			strbuf_addf(&m, "eu-stack: tid %d did not stop within the deadline\n",
 				      (int)th->tid);
 	}
 	free(maps);
 	write_evidence(b, name, "eu-stack", smp.at > 0 ? smp.at : bundle_now(), &m);
-	membuf_release(&m);
+	strbuf_release(&m);
 	write_py_stacks(b, t, k, &smp);
 	b->stack_samples++;
 	b->stack_nostop += (uint32_t)smp.n_nostop;

@@ -124,8 +124,8 @@ double bundle_now(void);	/* wall clock, seconds since the epoch */
 /* Write "<UTC time of at>\n<content>" to DIR/name (name may hold a
  * subdirectory that exists) and list it in the manifest as `kind`: evidence
  * collected outside bundle_collect() (watch's pre-trigger ring). */
-struct membuf;
+struct strbuf;
 int bundle_write_evidence(struct bundle *b, const char *name, const char *kind, double at,
-			  const struct membuf *content);
+			  const struct strbuf *content);
 
 #endif

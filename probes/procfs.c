@@ -29,56 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* ---- membuf */
-
-static void membuf_reserve(struct membuf *b, size_t more)
-{
-	if (b->failed || b->cap - b->n > more)
-		return;
-	size_t cap = b->cap ? b->cap : 4096;
-	while (cap - b->n <= more)
-		cap *= 2;
-	char *p = realloc(b->p, cap);
-	if (!p) {
-		b->failed = true;
-		return;
-	}
-	b->p = p;
-	b->cap = cap;
-}
-
-void membuf_add(struct membuf *b, const void *p, size_t n)
-{
-	membuf_reserve(b, n + 1);
-	if (b->failed)
-		return;
-	memcpy(b->p + b->n, p, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
-
-void membuf_printf(struct membuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int k = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (k < 0)
-		return;
-	membuf_reserve(b, (size_t)k + 1);
-	if (b->failed)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(b->p + b->n, b->cap - b->n, fmt, ap);
-	va_end(ap);
-	b->n += (size_t)k;
-}
-
-void membuf_release(struct membuf *b)
-{
-	free(b->p);
-	memset(b, 0, sizeof(*b));
-}
+#include "base/procstat.h"
 
 /* ---- small readers */
 
@@ -87,7 +38,7 @@ static bool is_gone(int e)
 	return e == ENOENT || e == ESRCH;
 }
 
-int procfs_read_file(const char *path, struct membuf *b, size_t max)
+int procfs_read_file(const char *path, struct strbuf *b, size_t max)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -109,7 +60,7 @@ int procfs_read_file(const char *path, struct membuf *b, size_t max)
 		size_t take = (size_t)k;
 		if (total + take > max)
 			take = max - total;
-		membuf_add(b, buf, take);
+		strbuf_add(b, buf, take);
 		total += take;
 		if (total >= max)
 			break;
@@ -135,50 +86,29 @@ int procfs_read_stat(pid_t pid, pid_t tid, struct procfs_stat *st)
 		snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
 	else
 		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	struct membuf b = { 0 };
+	struct strbuf b = STRBUF_INIT;
 	if (procfs_read_file(path, &b, 4096) < 0) {
 		int e = errno;
-		membuf_release(&b);
+		strbuf_release(&b);
 		errno = e;
 		return -1;
 	}
-	memset(st, 0, sizeof(*st));
-	/* do_task_stat() (fs/proc/array.c): "%d (%s) %c %d ...", the comm raw:
-	 * it runs to the LAST ')' */
-	char *open_p = b.p ? strchr(b.p, '(') : NULL;
-	char *close_p = b.p ? strrchr(b.p, ')') : NULL;
-	if (!open_p || !close_p || close_p < open_p) {
-		membuf_release(&b);
+	struct procstat ps;
+	if (procstat_parse(&ps, b.buf, b.len) < 0) {
+		strbuf_release(&b);
 		errno = EINVAL;
 		return -1;
 	}
-	st->pid = (int32_t)strtol(b.p, NULL, 10);
-	size_t n = (size_t)(close_p - open_p - 1);
-	if (n >= sizeof(st->comm))
-		n = sizeof(st->comm) - 1;
-	memcpy(st->comm, open_p + 1, n);
+	memset(st, 0, sizeof(*st));
+	st->pid = ps.pid;
+	st->ppid = ps.ppid;
+	st->state = ps.state;
+	size_t n = ps.comm_len < sizeof(st->comm) ? ps.comm_len : sizeof(st->comm) - 1;
+	memcpy(st->comm, ps.comm, n);
 	st->comm[n] = '\0';
-	char *p = close_p + 1;
-	/* fields from 3: state ppid pgrp session tty_nr tpgid flags minflt
-	 * cminflt majflt cmajflt utime(14) stime(15) */
-	for (int field = 3; field <= 15 && *p; field++) {
-		while (*p == ' ')
-			p++;
-		char *end;
-		if (field == 3)
-			st->state = *p;
-		else if (field == 4)
-			st->ppid = (int32_t)strtol(p, NULL, 10);
-		else if (field == 14)
-			st->utime = strtoull(p, NULL, 10);
-		else if (field == 15)
-			st->stime = strtoull(p, NULL, 10);
-		end = strchr(p, ' ');
-		if (!end)
-			break;
-		p = end;
-	}
-	membuf_release(&b);
+	st->utime = (uint64_t)ps.utime;
+	st->stime = (uint64_t)ps.stime;
+	strbuf_release(&b);	/* ps.comm pointed into it */
 	return 0;
 }
 
@@ -202,11 +132,11 @@ int64_t procfs_fd_limit(pid_t pid)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/limits", (int)pid);
-	struct membuf b = { 0 };
+	struct strbuf b = STRBUF_INIT;
 	int64_t v = -1;
-	if (procfs_read_file(path, &b, 16384) == 0 && b.p) {
+	if (procfs_read_file(path, &b, 16384) == 0) {
 		/* proc_pid_limits() (fs/proc/base.c): "%-25s %-20s %-20s %-10s" */
-		char *l = strstr(b.p, "Max open files");
+		char *l = strstr(b.buf, "Max open files");
 		if (l) {
 			char *p = l + strlen("Max open files");
 			while (*p == ' ')
@@ -215,7 +145,7 @@ int64_t procfs_fd_limit(pid_t pid)
 				v = strtoll(p, NULL, 10);
 		}
 	}
-	membuf_release(&b);
+	strbuf_release(&b);
 	return v;
 }
 
@@ -246,17 +176,17 @@ static void sockmap_add_comm(struct procfs_sockmap *m, int32_t pid)
 	struct procfs_comm *c = &m->comms[m->n_comms];
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	struct membuf b = { 0 };
+	struct strbuf b = STRBUF_INIT;
 	c->pid = pid;
 	c->comm[0] = '\0';
-	if (procfs_read_file(path, &b, sizeof(c->comm) - 1) == 0 && b.p) {
-		size_t n = b.n;
-		while (n && b.p[n - 1] == '\n')
+	if (procfs_read_file(path, &b, sizeof(c->comm) - 1) == 0) {
+		size_t n = b.len;
+		while (n && b.buf[n - 1] == '\n')
 			n--;
-		memcpy(c->comm, b.p, n);
+		memcpy(c->comm, b.buf, n);
 		c->comm[n] = '\0';
 	}
-	membuf_release(&b);
+	strbuf_release(&b);
 	m->n_comms++;
 }
 
@@ -386,23 +316,23 @@ void procfs_sockmap_release(struct procfs_sockmap *m)
 /* ---- grep -H '' dumps */
 
 /* Append "PATH:LINE\n" for every line of the file, as grep -H '' does. */
-static int grep_h(const char *path, struct membuf *out)
+static int grep_h(const char *path, struct strbuf *out)
 {
-	struct membuf b = { 0 };
+	struct strbuf b = STRBUF_INIT;
 	if (procfs_read_file(path, &b, 1 << 16) < 0) {
 		int e = errno;
-		membuf_release(&b);
+		strbuf_release(&b);
 		errno = e;
 		return -1;
 	}
-	const char *p = b.p, *end = b.p + b.n;
-	while (p && p < end) {
+	const char *p = b.buf, *end = b.buf + b.len;
+	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		membuf_printf(out, "%s:%.*s\n", path, (int)n, p);
+		strbuf_addf(out, "%s:%.*s\n", path, (int)n, p);
 		p += n + 1;
 	}
-	membuf_release(&b);
+	strbuf_release(&b);
 	return 0;
 }
 
@@ -412,7 +342,7 @@ static int cmp_int(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-int procfs_task_dump(pid_t pid, struct membuf *out)
+int procfs_task_dump(pid_t pid, struct strbuf *out)
 {
 	char path[128];
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
@@ -463,7 +393,7 @@ int procfs_task_dump(pid_t pid, struct membuf *out)
 	return written;
 }
 
-int procfs_fd_listing(pid_t pid, struct membuf *out)
+int procfs_fd_listing(pid_t pid, struct strbuf *out)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
@@ -471,7 +401,7 @@ int procfs_fd_listing(pid_t pid, struct membuf *out)
 	if (!d)
 		return -1;
 	/* the directory header names the pid (parse_proc_pid.c reads it) */
-	membuf_printf(out, "/proc/%d/fd:\n", (int)pid);
+	strbuf_addf(out, "/proc/%d/fd:\n", (int)pid);
 	int *fds = NULL;
 	size_t n = 0, cap = 0;
 	struct dirent *e;
@@ -491,7 +421,7 @@ int procfs_fd_listing(pid_t pid, struct membuf *out)
 	}
 	if (n > 1)
 		qsort(fds, n, sizeof(int), cmp_int);
-	membuf_printf(out, "total 0\n");
+	strbuf_addf(out, "total 0\n");
 	int written = 0;
 	for (size_t i = 0; i < n; i++) {
 		char name[16], target[256];
@@ -509,7 +439,7 @@ int procfs_fd_listing(pid_t pid, struct membuf *out)
 			perm[3] = st.st_mode & S_IXUSR ? 'x' : '-';
 		}
 		/* `ls -l` layout; owner, size and date carry nothing here */
-		membuf_printf(out, "%s 1 %u %u 64 Jan  1 00:00 %d -> %s\n", perm,
+		strbuf_addf(out, "%s 1 %u %u 64 Jan  1 00:00 %d -> %s\n", perm,
 			      (unsigned)st.st_uid, (unsigned)st.st_gid, fds[i], target);
 		written++;
 	}
@@ -520,7 +450,7 @@ int procfs_fd_listing(pid_t pid, struct membuf *out)
 
 /* ---- network namespace helpers */
 
-int procfs_netns_sysctls(void *arg, struct membuf *out, char *err, size_t errsz)
+int procfs_netns_sysctls(void *arg, struct strbuf *out, char *err, size_t errsz)
 {
 	(void)arg;
 	(void)err;
@@ -534,22 +464,22 @@ int procfs_netns_sysctls(void *arg, struct membuf *out, char *err, size_t errsz)
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		char path[128], name[128];
 		snprintf(path, sizeof(path), "/proc/sys/%s", names[i]);
-		struct membuf b = { 0 };
-		if (procfs_read_file(path, &b, 256) == 0 && b.p) {
-			size_t n = b.n;
-			while (n && (b.p[n - 1] == '\n' || b.p[n - 1] == ' '))
+		struct strbuf b = STRBUF_INIT;
+		if (procfs_read_file(path, &b, 256) == 0 && b.len) {
+			size_t n = b.len;
+			while (n && (b.buf[n - 1] == '\n' || b.buf[n - 1] == ' '))
 				n--;
 			/* sysctl(8) prints tabs inside values as they are; keep one line */
 			for (size_t k = 0; k < n; k++)
-				if (b.p[k] == '\n' || b.p[k] == '\t')
-					b.p[k] = ' ';
+				if (b.buf[k] == '\n' || b.buf[k] == '\t')
+					b.buf[k] = ' ';
 			snprintf(name, sizeof(name), "%s", names[i]);
 			for (char *p = name; *p; p++)
 				if (*p == '/')
 					*p = '.';
-			membuf_printf(out, "%s = %.*s\n", name, (int)n, b.p);
+			strbuf_addf(out, "%s = %.*s\n", name, (int)n, b.buf);
 		}
-		membuf_release(&b);
+		strbuf_release(&b);
 	}
 	return 0;
 }
@@ -577,7 +507,7 @@ static int write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
-int netns_run(pid_t pid, netns_fn fn, void *arg, struct membuf *out, int timeout_ms, char *err,
+int netns_run(pid_t pid, netns_fn fn, void *arg, struct strbuf *out, int timeout_ms, char *err,
 	      size_t errsz)
 {
 	err[0] = '\0';
@@ -622,15 +552,15 @@ int netns_run(pid_t pid, netns_fn fn, void *arg, struct membuf *out, int timeout
 		signal(SIGINT, SIG_IGN);	/* the parent decides when to stop */
 		char msg[512] = "";
 		int rc;
-		struct membuf b = { 0 };
+		struct strbuf b = STRBUF_INIT;
 		if (setns(nsfd, CLONE_NEWNET) != 0) {
 			snprintf(msg, sizeof(msg), "setns %s: %s", path, strerror(errno));
 			rc = -1;
 		} else {
 			rc = fn(arg, &b, msg, sizeof(msg));
 		}
-		if (b.n)
-			write_all(data[1], b.p, b.n);
+		if (b.len)
+			write_all(data[1], b.buf, b.len);
 		char line[600];
 		int k = snprintf(line, sizeof(line), "%d %s", rc, msg);
 		write_all(status[1], line, (size_t)(k < (int)sizeof(line) ? k : (int)sizeof(line) - 1));
@@ -640,7 +570,7 @@ int netns_run(pid_t pid, netns_fn fn, void *arg, struct membuf *out, int timeout
 	close(data[1]);
 	close(status[1]);
 	double deadline = now_mono() + timeout_ms / 1000.0;
-	struct membuf st = { 0 };
+	struct strbuf st = STRBUF_INIT;
 	bool data_open = true, status_open = true, timed_out = false;
 	char buf[16384];
 	while (data_open || status_open) {
@@ -670,7 +600,7 @@ int netns_run(pid_t pid, netns_fn fn, void *arg, struct membuf *out, int timeout
 					status_open = false;
 				continue;
 			}
-			membuf_add(i == 0 ? out : &st, buf, (size_t)k);
+			strbuf_add(i == 0 ? out : &st, buf, (size_t)k);
 		}
 	}
 	close(data[0]);
@@ -684,14 +614,14 @@ int netns_run(pid_t pid, netns_fn fn, void *arg, struct membuf *out, int timeout
 	if (timed_out) {
 		snprintf(err, errsz, "no answer within %d ms in the namespace of pid %d", timeout_ms,
 			 (int)pid);
-	} else if (st.p) {
-		char *sp = strchr(st.p, ' ');
-		rc = atoi(st.p) == 0 ? 0 : -1;
+	} else if (st.len) {
+		char *sp = strchr(st.buf, ' ');
+		rc = atoi(st.buf) == 0 ? 0 : -1;
 		snprintf(err, errsz, "%s", sp ? sp + 1 : "");
 	} else {
 		snprintf(err, errsz, "helper in the namespace of pid %d died (status 0x%x)",
 			 (int)pid, ws);
 	}
-	membuf_release(&st);
+	strbuf_release(&st);
 	return rc;
 }

@@ -13,19 +13,11 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "base/strbuf.h"
+
 /* Bounds of one scan of /proc/ * /fd. */
 #define PROCFS_MAX_PROCS 65536
 #define PROCFS_MAX_FDS_PER_PROC 262144
-
-/* A growable byte buffer (malloc). */
-struct membuf {
-	char *p;
-	size_t n, cap;
-	bool failed;		/* out of memory: the content is cut */
-};
-void membuf_add(struct membuf *b, const void *p, size_t n);
-void membuf_printf(struct membuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void membuf_release(struct membuf *b);
 
 /* One descriptor that is a socket: "socket:[INODE]" in /proc/PID/fd/FD. */
 struct procfs_fdref {
@@ -60,7 +52,9 @@ const char *procfs_sockmap_comm(const struct procfs_sockmap *m, int32_t pid);
 void procfs_sockmap_release(struct procfs_sockmap *m);
 
 /* /proc/PID/stat: ppid, state and comm (the part between the first '(' and
- * the last ')'). Returns 0, -1 with errno (ENOENT/ESRCH: the process is gone). */
+ * the last ')', cut to 63 bytes), read by procstat_parse() (base/procstat.h).
+ * Returns 0, -1 with errno (ENOENT/ESRCH: the process is gone; EINVAL: not
+ * a stat line). */
 struct procfs_stat {
 	int32_t pid, ppid;
 	char state;
@@ -75,17 +69,17 @@ int64_t procfs_count_fds(pid_t pid);
 int64_t procfs_fd_limit(pid_t pid);
 
 /* The whole content of a (proc) file into b; 0 or -1 with errno. Bounded. */
-int procfs_read_file(const char *path, struct membuf *b, size_t max);
+int procfs_read_file(const char *path, struct strbuf *b, size_t max);
 
 /* `grep -H '' /proc/PID/task/ * /{stat,syscall,wchan,comm} /proc/PID/{stat,comm}`
  * as parse_proc_task.c reads it. Threads that exit meanwhile are skipped.
  * Returns the number of threads written, -1 with errno when the process is
  * gone or unreadable. */
-int procfs_task_dump(pid_t pid, struct membuf *out);
+int procfs_task_dump(pid_t pid, struct strbuf *out);
 
 /* `ls -l /proc/PID/fd` (after a "/proc/PID/fd:" header line), as
  * parse_proc_pid.c reads it; the number of descriptors listed, -1 gone. */
-int procfs_fd_listing(pid_t pid, struct membuf *out);
+int procfs_fd_listing(pid_t pid, struct strbuf *out);
 
 /* Same network namespace as ours? 1 yes, 0 no, -1 unknown (errno). */
 int procfs_same_netns(pid_t pid);
@@ -96,13 +90,13 @@ int procfs_same_netns(pid_t pid);
  * process never leaves its own; the child's output comes back over a pipe.
  * fn returns 0 or -1 and says why in err. Bounded by timeout_ms (the child is
  * killed past it). */
-typedef int (*netns_fn)(void *arg, struct membuf *out, char *err, size_t errsz);
-int netns_run(pid_t pid, netns_fn fn, void *arg, struct membuf *out, int timeout_ms, char *err,
+typedef int (*netns_fn)(void *arg, struct strbuf *out, char *err, size_t errsz);
+int netns_run(pid_t pid, netns_fn fn, void *arg, struct strbuf *out, int timeout_ms, char *err,
 	      size_t errsz);
 
 /* Sysctls of the current network namespace that the rules read, as
  * `sysctl -a` lines ("net.core.somaxconn = 4096"); a netns_fn. Missing ones
  * (tcp_syn_linear_timeouts on older kernels) are left out. */
-int procfs_netns_sysctls(void *arg, struct membuf *out, char *err, size_t errsz);
+int procfs_netns_sysctls(void *arg, struct strbuf *out, char *err, size_t errsz);
 
 #endif

@@ -42,6 +42,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/procstat.h"
+
 #ifndef PTRACE_EVENT_STOP
 #define PTRACE_EVENT_STOP 128
 #endif
@@ -246,24 +248,14 @@ static void read_comm(pid_t pid, pid_t tid, char *out, size_t size)
 /* stat: "tid (comm) S ppid ... utime(14) stime(15)"; comm may hold ')' */
 static int parse_stat(const char *buf, char *state, int64_t *utime, int64_t *stime, long *ppid)
 {
-	const char *rp = strrchr(buf, ')');
-	if (!rp || rp[1] != ' ')
+	struct procstat ps;
+	if (procstat_parse(&ps, buf, strlen(buf)) < 0)
 		return -1;
-	*state = rp[2];
-	const char *p = rp + 3;
-	long long v[13] = { 0 };
-	/* fields 4..15: ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime */
-	for (int i = 0; i < 12; i++) {
-		char *end;
-		v[i] = strtoll(p, &end, 10);
-		if (end == p)
-			return -1;
-		p = end;
-	}
+	*state = ps.state;
 	if (ppid)
-		*ppid = (long)v[0];
-	*utime = v[10];
-	*stime = v[11];
+		*ppid = ps.ppid;
+	*utime = ps.utime;
+	*stime = ps.stime;
 	return 0;
 }
 

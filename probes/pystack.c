@@ -32,6 +32,8 @@
 #include <string.h>
 #include <sys/uio.h>
 
+#include "base/utf8.h"
+
 #define PY_MAX_INTERPS 64
 #define PY_MAX_TSTATES 8192
 #define PY_MAX_STEPS 1024		/* frames walked per thread, incomplete ones included */
@@ -172,33 +174,6 @@ static const char *intern(struct py_reader *r, const char *s, size_t n)
 	return c;
 }
 
-/* UTF-8 of one code point into out (>= 4 bytes); bytes written */
-static size_t utf8_put(uint32_t cp, char *out)
-{
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xc0 | (cp >> 6));
-		out[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xe0 | (cp >> 12));
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		out[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	if (cp > 0x10ffff)
-		cp = 0xfffd;
-	out[0] = (char)(0xf0 | (cp >> 18));
-	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	out[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
 /* A str object (compact: its characters follow the header) as interned
  * UTF-8; NULL when it is not a readable compact str. */
 static const char *read_str(struct py_reader *r, uint64_t addr)
@@ -226,7 +201,7 @@ static const char *read_str(struct py_reader *r, uint64_t addr)
 		return intern(r, (const char *)data, nb);
 	char out[PY_MAX_STR * 4 + 4];
 	size_t n = 0;
-	for (int64_t i = 0; i < len && n + 4 <= sizeof(out) - 1; i++) {
+	for (int64_t i = 0; i < len && n + UTF8_MAX <= sizeof(out) - 1; i++) {
 		uint32_t cp;
 		if (kind == 1) {
 			cp = data[i];
@@ -237,7 +212,7 @@ static const char *read_str(struct py_reader *r, uint64_t addr)
 		} else {
 			memcpy(&cp, data + 4 * i, 4);
 		}
-		n += utf8_put(cp, out + n);
+		n += utf8_encode(cp, out + n);
 	}
 	return intern(r, out, n);
 }

@@ -36,17 +36,6 @@
 /* Bound: more sockets than this in one namespace are counted, not kept. */
 #define SOCKDIAG_MAX_SOCKS 2000000
 
-const char *sockdiag_state_name(unsigned state)
-{
-	/* misc/ss.c sstate_name[]; TCP_CLOSE is "UNCONN" there */
-	static const char *const names[] = {
-		"UNKNOWN", "ESTAB", "SYN-SENT", "SYN-RECV", "FIN-WAIT-1", "FIN-WAIT-2",
-		"TIME-WAIT", "UNCONN", "CLOSE-WAIT", "LAST-ACK", "LISTEN", "CLOSING",
-		"SYN-RECV",	/* TCP_NEW_SYN_RECV: a request socket */
-	};
-	return state < sizeof(names) / sizeof(names[0]) ? names[state] : "UNKNOWN";
-}
-
 void sockdiag_format_addr(uint8_t family, const uint8_t *addr, uint16_t port, bool any_port,
 			  char *buf, size_t size)
 {
@@ -229,13 +218,13 @@ int sockdiag_dump_all(struct sockdiag_table *t, uint32_t states, char *err, size
 	return 0;
 }
 
-void sockdiag_table_serialize(const struct sockdiag_table *t, struct membuf *out)
+void sockdiag_table_serialize(const struct sockdiag_table *t, struct strbuf *out)
 {
 	uint64_t n = t->n, trunc = t->truncated;
-	membuf_add(out, &n, sizeof(n));
-	membuf_add(out, &trunc, sizeof(trunc));
+	strbuf_add(out, &n, sizeof(n));
+	strbuf_add(out, &trunc, sizeof(trunc));
 	if (t->n)
-		membuf_add(out, t->v, t->n * sizeof(t->v[0]));
+		strbuf_add(out, t->v, t->n * sizeof(t->v[0]));
 }
 
 int sockdiag_table_deserialize(struct sockdiag_table *t, const char *p, size_t n)
@@ -258,7 +247,7 @@ int sockdiag_table_deserialize(struct sockdiag_table *t, const char *p, size_t n
 	return 0;
 }
 
-int sockdiag_netns_dump(void *arg, struct membuf *out, char *err, size_t errsz)
+int sockdiag_netns_dump(void *arg, struct strbuf *out, char *err, size_t errsz)
 {
 	uint32_t states = arg ? *(const uint32_t *)arg : SOCKDIAG_ALL_STATES;
 	struct sockdiag_table t = { 0 };
@@ -297,13 +286,13 @@ static bool is_any_addr(const struct sockdiag_sock *s, const uint8_t *a)
 	return memcmp(a, zero, s->family == AF_INET6 ? 16 : 4) == 0;
 }
 
-void sockdiag_write_ss(struct membuf *out, const struct sockdiag_table *t,
+void sockdiag_write_ss(struct strbuf *out, const struct sockdiag_table *t,
 		       const struct procfs_sockmap *owners, sockdiag_filter keep, void *arg)
 {
 	struct ss_row *rows = calloc(t->n ? t->n : 1, sizeof(*rows));
 	if (!rows) {
-		out->failed = true;
-		return;
+		fputs("stuckscope: out of memory\n", stderr);	/* as strbuf_grow() */
+		abort();
 	}
 	size_t n = 0;
 	size_t w_state = 5, w_rq = 6, w_sq = 6, w_local = 17, w_peer = 17;
@@ -312,61 +301,65 @@ void sockdiag_write_ss(struct membuf *out, const struct sockdiag_table *t,
 		if (keep && !keep(s, arg))
 			continue;
 		struct ss_row *r = &rows[n++];
-		snprintf(r->state, sizeof(r->state), "%s", sockdiag_state_name(s->state));
+		/* a request socket is SYN-RECV to ss; the kernel reports it so
+		 * anyway (inet_req_diag_fill()), never as TCP_NEW_SYN_RECV */
+		snprintf(r->state, sizeof(r->state), "%s",
+			 tcp_state_name(s->state == TCP_NEW_SYN_RECV ? TCP_SYN_RECV : s->state));
 		snprintf(r->rq, sizeof(r->rq), "%u", s->rqueue);
 		snprintf(r->sq, sizeof(r->sq), "%u", s->wqueue);
 		sockdiag_format_addr(s->family, s->src, s->sport, false, r->local, sizeof(r->local));
 		/* a listener's peer is the wildcard "0.0.0.0:*" / "[::]:*" */
 		sockdiag_format_addr(s->family, s->dst, s->dport,
-				     s->state == 10 && s->dport == 0 && is_any_addr(s, s->dst),
+				     s->state == TCP_LISTEN && s->dport == 0 && is_any_addr(s, s->dst),
 				     r->peer, sizeof(r->peer));
-		struct membuf rest = { 0 };
+		struct strbuf rest = STRBUF_INIT;
 		size_t cnt = 0;
 		const struct procfs_fdref *o =
 			owners && s->inode ? procfs_sockmap_find(owners, s->inode, &cnt) : NULL;
 		if (o && cnt) {
-			membuf_add(&rest, "users:(", 7);
+			strbuf_addstr(&rest, "users:(");
 			for (size_t k = 0; k < cnt; k++) {
 				char comm[300];
 				escape_comm(procfs_sockmap_comm(owners, o[k].pid), comm, sizeof(comm));
-				membuf_printf(&rest, "%s(\"%s\",pid=%d,fd=%d)", k ? "," : "", comm,
+				strbuf_addf(&rest, "%s(\"%s\",pid=%d,fd=%d)", k ? "," : "", comm,
 					      (int)o[k].pid, (int)o[k].fd);
 			}
-			membuf_add(&rest, ") ", 2);
+			strbuf_addstr(&rest, ") ");
 		}
 		/* -e: uid only when non-zero (inet_stats_print()), then ino and sk */
 		if (s->uid)
-			membuf_printf(&rest, "uid:%u ", s->uid);
-		membuf_printf(&rest, "ino:%llu sk:%llx", (unsigned long long)s->inode,
+			strbuf_addf(&rest, "uid:%u ", s->uid);
+		strbuf_addf(&rest, "ino:%llu sk:%llx", (unsigned long long)s->inode,
 			      (unsigned long long)s->cookie);
 		if (s->v6only == 1)
-			membuf_add(&rest, " v6only:1", 9);
-		r->rest = rest.p;
-		if (s->have_info && s->state != 6 && s->state != 10 && s->state != 12) {
-			struct membuf info = { 0 };
+			strbuf_addstr(&rest, " v6only:1");
+		r->rest = strbuf_detach(&rest, NULL);
+		if (s->have_info && s->state != TCP_TIME_WAIT && s->state != TCP_LISTEN &&
+		    s->state != TCP_NEW_SYN_RECV) {
+			struct strbuf info = STRBUF_INIT;
 			/* tcp_show_info() spelling: rto and rtt in ms */
-			membuf_printf(&info, "\t rto:%g rtt:%g/%g mss:%u rcvmss:%u cwnd:%u",
+			strbuf_addf(&info, "\t rto:%g rtt:%g/%g mss:%u rcvmss:%u cwnd:%u",
 				      s->rto_us / 1000.0, s->rtt_us / 1000.0, s->rttvar_us / 1000.0,
 				      s->snd_mss, s->rcv_mss, s->snd_cwnd);
 			if (s->backoff)
-				membuf_printf(&info, " backoff:%u", s->backoff);
+				strbuf_addf(&info, " backoff:%u", s->backoff);
 			if (s->bytes_acked)
-				membuf_printf(&info, " bytes_acked:%llu",
+				strbuf_addf(&info, " bytes_acked:%llu",
 					      (unsigned long long)s->bytes_acked);
 			if (s->bytes_received)
-				membuf_printf(&info, " bytes_received:%llu",
+				strbuf_addf(&info, " bytes_received:%llu",
 					      (unsigned long long)s->bytes_received);
 			if (s->unacked)
-				membuf_printf(&info, " unacked:%u", s->unacked);
+				strbuf_addf(&info, " unacked:%u", s->unacked);
 			if (s->retrans_now || s->total_retrans)
-				membuf_printf(&info, " retrans:%u/%u", s->retrans_now,
+				strbuf_addf(&info, " retrans:%u/%u", s->retrans_now,
 					      s->total_retrans);
 			if (s->lost)
-				membuf_printf(&info, " lost:%u", s->lost);
-			membuf_printf(&info, " rcv_space:%u", s->rcv_space);
+				strbuf_addf(&info, " lost:%u", s->lost);
+			strbuf_addf(&info, " rcv_space:%u", s->rcv_space);
 			if (s->snd_wnd >= 0)
-				membuf_printf(&info, " snd_wnd:%lld", (long long)s->snd_wnd);
-			r->info = info.p;
+				strbuf_addf(&info, " snd_wnd:%lld", (long long)s->snd_wnd);
+			r->info = strbuf_detach(&info, NULL);
 		}
 #define WIDEN(w, s) do { size_t l_ = strlen(s); if (l_ > (w)) (w) = l_; } while (0)
 		WIDEN(w_state, r->state);
@@ -378,16 +371,16 @@ void sockdiag_write_ss(struct membuf *out, const struct sockdiag_table *t,
 	}
 	/* misc/ss.c columns: State left, queues right, addresses right-aligned
 	 * before the port (we keep "addr:port" whole, right-aligned) */
-	membuf_printf(out, "%-*s %*s %*s %*s %*s Process\n", (int)w_state, "State", (int)w_rq,
+	strbuf_addf(out, "%-*s %*s %*s %*s %*s Process\n", (int)w_state, "State", (int)w_rq,
 		      "Recv-Q", (int)w_sq, "Send-Q", (int)w_local, "Local Address:Port",
 		      (int)w_peer, "Peer Address:Port");
 	for (size_t i = 0; i < n; i++) {
 		struct ss_row *r = &rows[i];
-		membuf_printf(out, "%-*s %*s %*s %*s %*s %s\n", (int)w_state, r->state, (int)w_rq,
+		strbuf_addf(out, "%-*s %*s %*s %*s %*s %s\n", (int)w_state, r->state, (int)w_rq,
 			      r->rq, (int)w_sq, r->sq, (int)w_local, r->local, (int)w_peer,
 			      r->peer, r->rest ? r->rest : "");
 		if (r->info)
-			membuf_printf(out, "%s\n", r->info);
+			strbuf_addf(out, "%s\n", r->info);
 		free(r->rest);
 		free(r->info);
 	}

@@ -10,11 +10,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/tcpstate.h"
 #include "procfs.h"
 
-/* Kernel numbering (include/net/tcp_states.h). */
+/* idiag_states: one bit per state, 1 << TCP_* (TCPF_*, include/net/tcp_states.h). */
 #define SOCKDIAG_ALL_STATES 0xffffffffu
-#define SOCKDIAG_LISTEN_ONLY (1u << 10)	/* TCPF_LISTEN */
+#define SOCKDIAG_LISTEN_ONLY (1u << TCP_LISTEN)	/* TCPF_LISTEN */
 
 struct sockdiag_sock {
 	uint8_t family;		/* AF_INET, AF_INET6 */
@@ -55,15 +56,13 @@ void sockdiag_table_release(struct sockdiag_table *t);
 
 /* The table as raw records into out, and back (to carry it out of a netns
  * helper child). */
-void sockdiag_table_serialize(const struct sockdiag_table *t, struct membuf *out);
+void sockdiag_table_serialize(const struct sockdiag_table *t, struct strbuf *out);
 int sockdiag_table_deserialize(struct sockdiag_table *t, const char *p, size_t n);
 
 /* A netns_fn: dumps every TCP socket (arg: uint32_t *states or NULL) and
  * writes the serialized table. */
-int sockdiag_netns_dump(void *arg, struct membuf *out, char *err, size_t errsz);
+int sockdiag_netns_dump(void *arg, struct strbuf *out, char *err, size_t errsz);
 
-/* "ESTAB", "LISTEN", ... as ss spells them (misc/ss.c sstate_name[]). */
-const char *sockdiag_state_name(unsigned state);
 /* "127.0.0.1:8000", "[::1]:8000", "0.0.0.0:*" (ss's spelling). */
 void sockdiag_format_addr(uint8_t family, const uint8_t *addr, uint16_t port, bool any_port,
 			  char *buf, size_t size);
@@ -76,7 +75,7 @@ typedef bool (*sockdiag_filter)(const struct sockdiag_sock *s, void *arg);
  * sk:, and a continuation line with tcp_info (rto, rtt, ..., rcv_space,
  * snd_wnd). Comm is escaped (non-printable bytes as \xNN; a '"' as \x22 so
  * the row always parses). */
-void sockdiag_write_ss(struct membuf *out, const struct sockdiag_table *t,
+void sockdiag_write_ss(struct strbuf *out, const struct sockdiag_table *t,
 		       const struct procfs_sockmap *owners, sockdiag_filter keep, void *arg);
 
 #endif

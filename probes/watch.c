@@ -23,20 +23,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "base/procstat.h"
+
 #define WATCH_MAX_SOCKS 8192		/* rows kept per ring snapshot */
 #define WATCH_MAX_TASK_BYTES (1u << 20)	/* thread stat lines per snapshot */
 #define WATCH_REDISCOVER_S 60.0
 #define WATCH_RETRY_S 1.0		/* nothing to watch yet: look again (a later
 					 * server is seen within ~1 s) */
 #define NETNS_TIMEOUT_MS 5000
-
-/* TCP states (include/net/tcp_states.h) */
-#define ST_ESTABLISHED 1
-#define ST_SYN_RECV 3
-#define ST_TIME_WAIT 6
-#define ST_CLOSE_WAIT 8
-#define ST_LISTEN 10
-#define ST_NEW_SYN_RECV 12
 
 enum { C_LISTEN_OVERFLOWS, C_LISTEN_DROPS, C_REQQ_COOKIES, C_REQQ_DROP, C_N };
 static const char *const counter_names[C_N] = {
@@ -109,7 +103,7 @@ struct watch_snap {
 	size_t n_refs, cap_refs;
 	struct procfs_comm *comms;
 	size_t n_comms, cap_comms;
-	struct membuf netstat, snmp, task;
+	struct strbuf netstat, snmp, task;
 	bool have_netstat, have_snmp;
 	int64_t ctr[C_N];
 	bool have_ctr[C_N];
@@ -139,12 +133,6 @@ double watch_mono_now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void membuf_reset(struct membuf *b)
-{
-	b->n = 0;
-	b->failed = false;
-}
-
 void watch_init(struct watch *w, const struct watch_config *cfg)
 {
 	memset(w, 0, sizeof(*w));
@@ -172,9 +160,9 @@ static void snap_release(struct watch_snap *s)
 	free(s->socks);
 	free(s->refs);
 	free(s->comms);
-	membuf_release(&s->netstat);
-	membuf_release(&s->snmp);
-	membuf_release(&s->task);
+	strbuf_release(&s->netstat);
+	strbuf_release(&s->snmp);
+	strbuf_release(&s->task);
 }
 
 void watch_release(struct watch *w)
@@ -272,7 +260,7 @@ static bool port_watched(const struct watch *w, uint16_t port)
 
 static int dump_sockets(struct watch *w, struct sockdiag_table *t, char *err, size_t errsz)
 {
-	uint32_t states = SOCKDIAG_ALL_STATES & ~(1u << ST_TIME_WAIT);
+	uint32_t states = SOCKDIAG_ALL_STATES & ~(1u << TCP_TIME_WAIT);
 	if (!w->disc->netns_foreign) {
 		/* the kernel walks the whole established hash once per family
 		 * (inet_diag_dump_icsk()): that walk is most of a poll's cost, so
@@ -293,14 +281,14 @@ static int dump_sockets(struct watch *w, struct sockdiag_table *t, char *err, si
 			return -1;
 		return 0;
 	}
-	struct membuf raw = { 0 };
+	struct strbuf raw = STRBUF_INIT;
 	int rc = netns_run(w->disc->netns_pid, sockdiag_netns_dump, &states, &raw,
 			   NETNS_TIMEOUT_MS, err, errsz);
-	if (rc == 0 && sockdiag_table_deserialize(t, raw.p, raw.n) != 0) {
+	if (rc == 0 && sockdiag_table_deserialize(t, raw.buf, raw.len) != 0) {
 		snprintf(err, errsz, "sock_diag: garbled answer from the namespace helper");
 		rc = -1;
 	}
-	membuf_release(&raw);
+	strbuf_release(&raw);
 	return rc;
 }
 
@@ -316,7 +304,7 @@ static pid_t counters_pid(const struct watch *w)
 
 /* A small /proc file into b (appended), without the allocation of a fresh
  * buffer each time. 0 or -1 with errno. */
-static int read_small(const char *path, struct membuf *b, size_t max)
+static int read_small(const char *path, struct strbuf *b, size_t max)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -335,7 +323,7 @@ static int read_small(const char *path, struct membuf *b, size_t max)
 		}
 		if (k == 0 || got >= max)
 			break;
-		membuf_add(b, buf, (size_t)k);
+		strbuf_add(b, buf, (size_t)k);
 		got += (size_t)k;
 	}
 	close(fd);
@@ -343,12 +331,12 @@ static int read_small(const char *path, struct membuf *b, size_t max)
 }
 
 /* "TcpExt: A B C\nTcpExt: 1 2 3" -> the value of `name`. */
-static bool counter_get(const struct membuf *m, const char *prefix, const char *name, int64_t *out)
+static bool counter_get(const struct strbuf *m, const char *prefix, const char *name, int64_t *out)
 {
-	if (!m->p)
+	if (!m->len)
 		return false;
 	size_t plen = strlen(prefix), nlen = strlen(name);
-	const char *p = m->p, *end = m->p + m->n;
+	const char *p = m->buf, *end = m->buf + m->len;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
@@ -399,38 +387,6 @@ static bool counter_get(const struct membuf *m, const char *prefix, const char *
 	return false;
 }
 
-/* The stat line of one thread: state and utime+stime from after the last ')'. */
-static bool stat_fields(const char *line, size_t n, char *state, int64_t *ticks)
-{
-	const char *close = NULL;
-	for (size_t i = 0; i < n; i++)
-		if (line[i] == ')')
-			close = line + i;
-	if (!close || close + 3 > line + n)
-		return false;
-	*state = close[2];
-	/* fields from 3 on; utime 14, stime 15 */
-	const char *q = close + 2, *end = line + n;
-	int field = 3;
-	int64_t ut = -1, stt = -1;
-	while (q < end && field <= 15) {
-		const char *s = q;
-		while (q < end && *q != ' ' && *q != '\n')
-			q++;
-		if (field == 14)
-			ut = strtoll(s, NULL, 10);
-		else if (field == 15)
-			stt = strtoll(s, NULL, 10);
-		field++;
-		while (q < end && *q == ' ')
-			q++;
-	}
-	if (ut < 0 || stt < 0)
-		return false;
-	*ticks = ut + stt;
-	return true;
-}
-
 /* Every thread of t: its stat line into the snapshot's task dump (grep -H
  * layout, parse_proc_task.c), and the worker's quiet state. */
 static void poll_threads(struct watch *w, struct watch_target *t, struct watch_snap *s)
@@ -446,40 +402,39 @@ static void poll_threads(struct watch *w, struct watch_target *t, struct watch_s
 	bool all_blocked = true;
 	int64_t ticks = 0;
 	size_t threads = 0;
-	struct membuf line = { 0 };
+	struct strbuf line = STRBUF_INIT;
 	/* the process line names it and gives its parent */
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)t->pid);
-	if (read_small(path, &line, 4096) == 0 && line.n && s->task.n < WATCH_MAX_TASK_BYTES) {
-		membuf_printf(&s->task, "%s:", path);
-		membuf_add(&s->task, line.p, line.n);
-		if (line.p[line.n - 1] != '\n')
-			membuf_add(&s->task, "\n", 1);
+	if (read_small(path, &line, 4096) == 0 && line.len && s->task.len < WATCH_MAX_TASK_BYTES) {
+		strbuf_addf(&s->task, "%s:", path);
+		strbuf_add(&s->task, line.buf, line.len);
+		if (line.buf[line.len - 1] != '\n')
+			strbuf_add(&s->task, "\n", 1);
 	}
 	struct dirent *e;
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] < '0' || e->d_name[0] > '9')
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/task/%.20s/stat", (int)t->pid, e->d_name);
-		membuf_reset(&line);
-		if (read_small(path, &line, 4096) != 0 || !line.n)
+		strbuf_reset(&line);
+		if (read_small(path, &line, 4096) != 0 || !line.len)
 			continue;	/* exited meanwhile */
-		char state;
-		int64_t tk;
-		if (!stat_fields(line.p, line.n, &state, &tk))
+		struct procstat ps;
+		if (procstat_parse(&ps, line.buf, line.len) < 0)
 			continue;
 		threads++;
-		ticks += tk;
-		if (state != 'S' && state != 'D')
+		ticks += ps.utime + ps.stime;
+		if (ps.state != 'S' && ps.state != 'D')
 			all_blocked = false;
-		if (s->task.n < WATCH_MAX_TASK_BYTES) {
-			membuf_printf(&s->task, "%s:", path);
-			membuf_add(&s->task, line.p, line.n);
-			if (line.p[line.n - 1] != '\n')
-				membuf_add(&s->task, "\n", 1);
+		if (s->task.len < WATCH_MAX_TASK_BYTES) {
+			strbuf_addf(&s->task, "%s:", path);
+			strbuf_add(&s->task, line.buf, line.len);
+			if (line.buf[line.len - 1] != '\n')
+				strbuf_add(&s->task, "\n", 1);
 		}
 	}
 	closedir(d);
-	membuf_release(&line);
+	strbuf_release(&line);
 	if (!threads) {
 		t->gone = true;
 		return;
@@ -517,7 +472,7 @@ static size_t attribute(struct watch *w, struct watch_snap *s)
 	size_t unknown = 0;
 	for (size_t i = 0; i < s->n_socks; i++) {
 		const struct sockdiag_sock *k = &s->socks[i];
-		bool matters = k->state == ST_CLOSE_WAIT || (k->state == ST_ESTABLISHED && k->rqueue);
+		bool matters = k->state == TCP_CLOSE_WAIT || (k->state == TCP_ESTABLISHED && k->rqueue);
 		if (!k->inode)
 			continue;
 		size_t cnt = 0;
@@ -540,7 +495,7 @@ static size_t attribute(struct watch *w, struct watch_snap *s)
 			struct watch_target *t = target_find(w, o[q].pid);
 			if (!t)
 				continue;
-			if (k->state == ST_CLOSE_WAIT)
+			if (k->state == TCP_CLOSE_WAIT)
 				t->cw_now++;
 			else if (matters)
 				t->unread_now++;
@@ -587,9 +542,9 @@ int watch_poll(struct watch *w, struct watch_fired *fired, size_t max)
 	/* the slot is reused: keep its buffers, forget its content */
 	s->n_socks = s->n_refs = s->n_comms = 0;
 	s->truncated = false;
-	membuf_reset(&s->netstat);
-	membuf_reset(&s->snmp);
-	membuf_reset(&s->task);
+	strbuf_reset(&s->netstat);
+	strbuf_reset(&s->snmp);
+	strbuf_reset(&s->task);
 	memset(s->have_ctr, 0, sizeof(s->have_ctr));
 	s->have_netstat = s->have_snmp = false;
 	s->listen_rq_max = 0;
@@ -614,7 +569,7 @@ int watch_poll(struct watch *w, struct watch_fired *fired, size_t max)
 			    (k->inode && procfs_sockmap_find(&w->owners, k->inode, &cnt));
 		if (!keep)
 			continue;
-		if (k->state == ST_LISTEN && port_watched(w, k->sport)) {
+		if (k->state == TCP_LISTEN && port_watched(w, k->sport)) {
 			for (size_t l = 0; l < w->disc->n_listeners; l++)
 				if (w->disc->listeners[l].inode == k->inode)
 					listener_seen[l] = true;
@@ -777,7 +732,7 @@ size_t watch_write_ring(struct watch *w, struct bundle *b)
 		struct watch_snap *s = &w->ring[(w->ring_head + w->ring_cap - w->ring_n + k) %
 						w->ring_cap];
 		char name[64];
-		struct membuf out = { 0 };
+		struct strbuf out = STRBUF_INIT;
 		struct sockdiag_table t = { .v = s->socks, .n = s->n_socks, .cap = s->n_socks,
 					    .truncated = s->truncated };
 		struct procfs_sockmap m = { .v = s->refs, .n = s->n_refs, .cap = s->n_refs,
@@ -786,7 +741,7 @@ size_t watch_write_ring(struct watch *w, struct bundle *b)
 		sockdiag_write_ss(&out, &t, &m, NULL, NULL);
 		snprintf(name, sizeof(name), "ring/ss-%03zu.txt", k + 1);
 		bundle_write_evidence(b, name, "ss", s->at, &out);
-		membuf_release(&out);
+		strbuf_release(&out);
 		if (s->have_netstat) {
 			snprintf(name, sizeof(name), "ring/proc-net-netstat-%03zu.txt", k + 1);
 			bundle_write_evidence(b, name, "proc-net-netstat", s->at, &s->netstat);
@@ -795,7 +750,7 @@ size_t watch_write_ring(struct watch *w, struct bundle *b)
 			snprintf(name, sizeof(name), "ring/proc-net-snmp-%03zu.txt", k + 1);
 			bundle_write_evidence(b, name, "proc-net-snmp", s->at, &s->snmp);
 		}
-		if (s->task.n) {
+		if (s->task.len) {
 			snprintf(name, sizeof(name), "ring/proc-task-%03zu.txt", k + 1);
 			bundle_write_evidence(b, name, "proc-task", s->at, &s->task);
 		}

@@ -125,17 +125,16 @@ static void run(struct analysis *an, const struct rule *self)
 			finding_fact_int(an, f, "max_recv_q", l->max_recv_q);
 		finding_fact_int(an, f, "full_snapshots", l->n_full_snapshots);
 		finding_fact_int(an, f, "snapshots", l->n_snapshots);
-		char detail[512];
-		size_t off = 0;
+		struct strbuf detail = STRBUF_INIT;
 		if (counters_are_its) {
 			add_counter_evidence(an, f, &ov, &dr, have_dr);
-			buf_append(detail, sizeof(detail), &off, "ListenOverflows +%lld", (long long)ov.delta);
+			strbuf_addf(&detail, "ListenOverflows +%lld", (long long)ov.delta);
 			if (have_dr && dr.n >= 2)
-				buf_append(detail, sizeof(detail), &off, ", ListenDrops +%lld%s", (long long)dr.delta,
+				strbuf_addf(&detail, ", ListenDrops +%lld%s", (long long)dr.delta,
 						dr.delta == ov.delta ? " (every drop was an overflow)"
 						: dr.delta > ov.delta ? " (some drops had other causes)"
 						: "");
-			buf_append(detail, sizeof(detail), &off, " between %s and %s",
+			strbuf_addf(&detail, " between %s and %s",
 					hms(ov.first_c->src.at, t1, sizeof(t1)),
 					hms(ov.last_c->src.at, t2, sizeof(t2)));
 			double before, after = first_increase(inc, "ListenOverflows", &before);
@@ -143,9 +142,9 @@ static void run(struct analysis *an, const struct rule *self)
 		}
 		if (l->n_full_snapshots && l->max_src.file) {
 			finding_evidence(an, f, &l->max_src, NULL);
-			buf_append(detail, sizeof(detail), &off, "%sLISTEN Recv-Q %lld of limit %lld (full) in %u of %u "
+			strbuf_addf(&detail, "%sLISTEN Recv-Q %lld of limit %lld (full) in %u of %u "
 					"snapshots",
-					off ? "; " : "", (long long)l->max_recv_q, (long long)l->backlog,
+					detail.len ? "; " : "", (long long)l->max_recv_q, (long long)l->backlog,
 					l->n_full_snapshots, l->n_snapshots);
 			if (isnan(f->since))
 				f->since = l->max_src.at;
@@ -164,16 +163,17 @@ static void run(struct analysis *an, const struct rule *self)
 			if (cs->requests_never_acked)
 				finding_fact_int(an, f, "requests_never_acked",
 						 (int64_t)cs->requests_never_acked);
-			buf_append(detail, sizeof(detail), &off, "%scapture: %llu SYN-ACKs re-sent after the client's ACK, "
+			strbuf_addf(&detail, "%scapture: %llu SYN-ACKs re-sent after the client's ACK, "
 					"%llu resets right after the handshake, %llu connections whose "
 					"client finished the handshake and sent data that the server never "
 					"acknowledged (SYN-cookie connections dropped on the full queue)",
-					off ? "; " : "",
+					detail.len ? "; " : "",
 					(unsigned long long)cs->synack_retransmits_after_ack,
 					(unsigned long long)cs->rst_after_handshake,
 					(unsigned long long)cs->requests_never_acked);
 		}
-		finding_detail(an, f, "%s", detail);
+		finding_detail(an, f, "%s", detail.buf);
+		strbuf_release(&detail);
 		finding_advice(an, f,
 			       "The application does not accept() as fast as connections arrive. "
 			       "Find out why its workers stop accepting (stuck or busy: "

@@ -84,23 +84,23 @@ static void run(struct analysis *an, const struct rule *self)
 		finding_evidence(an, f, &l->backlog_src, NULL);
 		if (sm)
 			finding_evidence(an, f, &sm->src, NULL);
-		char detail[512];
-		size_t off = 0;
-		buf_append(detail, sizeof(detail), &off,
-			   "LISTEN Send-Q %lld is the accept-queue limit, min(listen backlog, "
-			   "somaxconn)", (long long)l->backlog);
+		struct strbuf detail = STRBUF_INIT;
+		strbuf_addf(&detail,
+			    "LISTEN Send-Q %lld is the accept-queue limit, min(listen backlog, "
+			    "somaxconn)", (long long)l->backlog);
 		if (somaxconn >= 0 && !capped)
-			buf_append(detail, sizeof(detail), &off,
-				   "; somaxconn is %lld, so the application asked for %lld in listen()",
-				   (long long)somaxconn, (long long)l->backlog);
+			strbuf_addf(&detail,
+				    "; somaxconn is %lld, so the application asked for %lld in listen()",
+				    (long long)somaxconn, (long long)l->backlog);
 		if (peak)
-			buf_append(detail, sizeof(detail), &off,
-				   "; up to %u connections on the port at once", peak);
+			strbuf_addf(&detail,
+				    "; up to %u connections on the port at once", peak);
 		if (l->backlog == 5)
-			buf_append(detail, sizeof(detail), &off,
-				   "; 5 is Python socketserver's default request_queue_size "
-				   "(python -m http.server)");
-		finding_detail(an, f, "%s", detail);
+			strbuf_addf(&detail,
+				    "; 5 is Python socketserver's default request_queue_size "
+				    "(python -m http.server)");
+		finding_detail(an, f, "%s", detail.buf);
+		strbuf_release(&detail);
 		if (capped)
 			finding_advice(an, f,
 				       "Raise net.core.somaxconn (per network namespace) and the "

@@ -220,11 +220,7 @@ static void run(struct analysis *an, const struct rule *self)
 				growing = false;
 		growing = growing && ns >= 3 && g->series[ns - 1] > g->series[0];
 		enum severity sev = g->total_last >= 20 || growing ? SEV_CRITICAL : SEV_WARNING;
-		char where[80];
-		if (g->l)
-			snprintf(where, sizeof(where), "%s", g->l->name);
-		else
-			snprintf(where, sizeof(where), "port %u", g->port);
+		const char *where = g->l ? g->l->name : arena_printf(&an->arena, "port %u", g->port);
 		struct finding *f;
 		if (g->n_pids == 1)
 			f = finding_new(an, self, sev, 0.9, "%u CLOSE-WAIT sockets on %s held by pid %d",
@@ -239,36 +235,36 @@ static void run(struct analysis *an, const struct rule *self)
 		f->listener = g->l ? g->l->name : NULL;
 		f->since = g->since;
 		finding_fact_int(an, f, "close_wait", g->total_last);
-		char detail[1024];
-		size_t off = 0;
+		struct strbuf detail = STRBUF_INIT;
 		for (size_t k = 0; k < g->n_pids; k++) {
 			const struct cw_pid *p = &g->pids[k];
 			finding_pid(an, f, p->pid);
 			char name[48];
 			snprintf(name, sizeof(name), "close_wait_pid_%d", p->pid);
 			finding_fact_int(an, f, name, p->last);
-			buf_append(detail, sizeof(detail), &off, "%spid %d: %u", k ? ", " : "",
-				   p->pid, p->last);
+			strbuf_addf(&detail, "%spid %d: %u", k ? ", " : "",
+				    p->pid, p->last);
 			if (p->persisting)
-				buf_append(detail, sizeof(detail), &off, " (%u seen >=%.0f s earlier)",
-					   p->persisting, CW_PERSIST_S);
+				strbuf_addf(&detail, " (%u seen >=%.0f s earlier)",
+					    p->persisting, CW_PERSIST_S);
 			for (int e = 0; e < 3 && e < (int)p->last; e++)
 				if (p->rows[e])
 					finding_evidence(an, f, &p->rows[e]->src, NULL);
 		}
 		if (g->unowned_last)
-			buf_append(detail, sizeof(detail), &off, "%s%u without a known owner",
-				   off ? ", " : "", g->unowned_last);
+			strbuf_addf(&detail, "%s%u without a known owner",
+				    detail.len ? ", " : "", g->unowned_last);
 		if (ns > 1) {
-			buf_append(detail, sizeof(detail), &off, "; per snapshot:");
+			strbuf_addstr(&detail, "; per snapshot:");
 			for (size_t i = 0; i < ns; i++)
-				buf_append(detail, sizeof(detail), &off, " %u", g->series[i]);
+				strbuf_addf(&detail, " %u", g->series[i]);
 		}
 		if (!last->has_owners)
-			buf_append(detail, sizeof(detail), &off,
-				   "; the last snapshot shows no owners (ss -p / netstat -p would)");
+			strbuf_addf(&detail,
+				    "; the last snapshot shows no owners (ss -p / netstat -p would)");
 		finding_fact_bool(an, f, "growing", growing);
-		finding_detail(an, f, "%s", detail);
+		finding_detail(an, f, "%s", detail.buf);
+		strbuf_release(&detail);
 		if (g->n_pids)
 			finding_advice(an, f,
 				       "CLOSE_WAIT means the client closed and the application never "

@@ -52,24 +52,24 @@ static void run(struct analysis *an, const struct rule *self)
 									"wait for each other's mutexes",
 									p->pid, n - start);
 					finding_pid(an, f, p->pid);
-					char detail[1024];
-					size_t off = 0;
+					struct strbuf detail = STRBUF_INIT;
 					for (size_t k = start; k < n; k++) {
 						struct thread *t = &p->threads.v[path[k]];
 						const struct thread_note *note = classify_note(an, t);
 						finding_tid(an, f, t->tid);
-						buf_append(detail, sizeof(detail), &off,
-							   "%stid %d (%s) waits for mutex 0x%llx owned by "
-							   "tid %d", k > start ? "; " : "", t->tid,
-							   t->comm ? t->comm : "?",
-							   (unsigned long long)t->wait_address,
-							   t->lock_owner_tid);
+						strbuf_addf(&detail,
+							    "%stid %d (%s) waits for mutex 0x%llx owned by "
+							    "tid %d", k > start ? "; " : "", t->tid,
+							    t->comm ? t->comm : "?",
+							    (unsigned long long)t->wait_address,
+							    t->lock_owner_tid);
 						if (note && note->sample)
 							finding_evidence(an, f, &note->sample->src,
 									 "tid %d: %s", t->tid,
 									 note->what ? note->what : "mutex wait");
 					}
-					finding_detail(an, f, "%s", detail);
+					finding_detail(an, f, "%s", detail.buf);
+					strbuf_release(&detail);
 					finding_fact_int(an, f, "threads_in_cycle", (int64_t)(n - start));
 					finding_advice(an, f, "Take the mutexes in one global order "
 							      "everywhere (or use pthread_mutex_trylock and "

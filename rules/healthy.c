@@ -45,11 +45,11 @@ static void run(struct analysis *an, const struct rule *self)
 	finding_fact_int(an, f, "counter_snapshots", (int64_t)inc->counter_snaps.n);
 	finding_fact_int(an, f, "listeners", (int64_t)inc->listeners.n);
 	finding_fact_int(an, f, "processes", (int64_t)inc->processes.n);
-	char detail[1024];
-	size_t off = 0;
+	struct strbuf detail = STRBUF_INIT;
 	for (size_t i = 0; i < an->checked.n; i++)
-		buf_append(detail, sizeof(detail), &off, "%s%s", i ? "; " : "", an->checked.v[i]);
-	finding_detail(an, f, "%s", off ? detail : "no rule found a problem");
+		strbuf_addf(&detail, "%s%s", i ? "; " : "", an->checked.v[i]);
+	finding_detail(an, f, "%s", detail.len ? detail.buf : "no rule found a problem");
+	strbuf_release(&detail);
 	for (size_t i = 0; i < inc->listeners.n; i++) {
 		const struct listener *l = inc->listeners.v[i];
 		if (l->backlog_src.file)

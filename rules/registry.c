@@ -1,6 +1,4 @@
 /* registry.c — every rule, in the order they run. */
-#include <string.h>
-
 #include "rule.h"
 
 extern const struct rule rule_accept_queue_overflow;
@@ -35,11 +33,3 @@ const struct rule *const rules[] = {
 	&rule_healthy,		/* last: it reads what the others found */
 	NULL,
 };
-
-const struct rule *rule_by_id(const char *id)
-{
-	for (size_t i = 0; rules[i]; i++)
-		if (strcmp(rules[i]->id, id) == 0)
-			return rules[i];
-	return NULL;
-}

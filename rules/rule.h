@@ -4,16 +4,14 @@
 #ifndef STUCKSCOPE_RULE_H
 #define STUCKSCOPE_RULE_H
 
+#include "base/strbuf.h"	/* a finding's text is built in one, never cut */
 #include "model/analysis.h"
 #include "model/rule.h"
 
 extern const struct rule *const rules[];
-const struct rule *rule_by_id(const char *id);
 
 /* rules/util.c: shared look-ups */
-const char *rule_listener_name(const struct listener *l);
 bool incident_has_sockets(const struct incident *inc);
-bool incident_has_counters(const struct incident *inc);
 bool incident_has_capture(const struct incident *inc);
 bool incident_has_stacks(const struct incident *inc);
 /* The share of its confidence a finding drawn from capture counts keeps
@@ -24,8 +22,5 @@ bool incident_has_stacks(const struct incident *inc);
 double unread_keep(double unread_share);
 double capture_keep(const struct capture_stats *c);
 double captures_keep(const struct analysis *an);
-/* snprintf at *off, never past size; *off stays < size */
-void buf_append(char *buf, size_t size, size_t *off, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
 
 #endif

@@ -30,16 +30,15 @@ static void run(struct analysis *an, const struct rule *self)
 		bool all = c->syn_attempts && c->attempts_never_answered == c->syn_attempts;
 		enum severity sev = c->attempts_never_answered || c->syn_unanswered_packets * 20 >
 				    c->syn_packets ? SEV_CRITICAL : SEV_WARNING;
-		char iv[256];
-		size_t off = 0;
+		struct strbuf iv = STRBUF_INIT;
 		for (size_t k = 0; k < c->syn_retransmit_intervals.n && k < 8; k++)
-			buf_append(iv, sizeof(iv), &off, "%s+%.1f s (%llu)", k ? ", " : "",
-				   c->syn_retransmit_intervals.v[k],
-				   (unsigned long long)(k < c->syn_retransmit_interval_counts.n
+			strbuf_addf(&iv, "%s+%.1f s (%llu)", k ? ", " : "",
+				    c->syn_retransmit_intervals.v[k],
+				    (unsigned long long)(k < c->syn_retransmit_interval_counts.n
 							? c->syn_retransmit_interval_counts.v[k] : 0));
-		bool none = !off;
+		bool none = !iv.len;
 		if (none)
-			buf_append(iv, sizeof(iv), &off, "none");
+			strbuf_addstr(&iv, "none");
 		struct finding *f = finding_new(an, self, sev, 0.95 * capture_keep(c),
 						"%llu SYNs to %s never answered%s",
 						(unsigned long long)c->syn_unanswered_packets, l->name,
@@ -54,7 +53,7 @@ static void run(struct analysis *an, const struct rule *self)
 		finding_fact_int(an, f, "attempts_never_answered", (int64_t)c->attempts_never_answered);
 		if (c->syn_retransmit_intervals.n)
 			finding_fact_num(an, f, "first_retransmit_s", c->syn_retransmit_intervals.v[0]);
-		finding_fact_str(an, f, "retransmit_intervals", iv);
+		finding_fact_str(an, f, "retransmit_intervals", iv.buf);
 		if (c->first_unanswered.packet)
 			finding_evidence(an, f, &c->first_unanswered, NULL);
 		/* linear (1, 2, 3 ...) or doubling (1, 3, 7 ...) retransmits */
@@ -76,8 +75,9 @@ static void run(struct analysis *an, const struct rule *self)
 			       (unsigned long long)c->attempts_never_answered,
 			       none ? "No SYN was retransmitted (the clients gave up, or the source "
 				      "addresses were spoofed, or the capture ended first)"
-				    : "Clients retransmitted after ", none ? "" : iv,
+				    : "Clients retransmitted after ", none ? "" : iv.buf,
 			       none ? "." : arena_printf(&an->arena, "%s.", pattern));
+		strbuf_release(&iv);
 		finding_advice(an, f,
 			       "The server's kernel dropped these SYNs: its accept queue was full "
 			       "(see accept-queue-overflow) or its SYN queue was (syn-flood). Each "
@@ -91,25 +91,25 @@ static void run(struct analysis *an, const struct rule *self)
 			       !ck.went_backwards && ck.delta > 0;
 		if (incident_counter_span(inc, "ListenOverflows", &ov) && ov.n >= 2 && !ov.went_backwards) {
 			if ((uint64_t)ov.delta > c->syn_unanswered_packets) {
-				char why[256];
-				size_t wo = 0;
+				struct strbuf why = STRBUF_INIT;
 				if (c->synack_retransmits_after_ack)
-					buf_append(why, sizeof(why), &wo, "; final ACKs were dropped too "
-						   "(%llu SYN-ACKs re-sent after the client's ACK)",
-						   (unsigned long long)c->synack_retransmits_after_ack);
+					strbuf_addf(&why, "; final ACKs were dropped too "
+						    "(%llu SYN-ACKs re-sent after the client's ACK)",
+						    (unsigned long long)c->synack_retransmits_after_ack);
 				if (have_ck)
-					buf_append(why, sizeof(why), &wo, "; SYN cookies were sent %lld "
-						   "times, and a cookie connection whose ACK finds the "
-						   "queue full is dropped silently, once per retransmit "
-						   "of its data (%llu such connections in the capture)",
-						   (long long)ck.delta,
-						   (unsigned long long)c->requests_never_acked);
-				if (!wo)
-					buf_append(why, sizeof(why), &wo, "; the capture may not cover "
-						   "the whole counter window");
+					strbuf_addf(&why, "; SYN cookies were sent %lld "
+						    "times, and a cookie connection whose ACK finds the "
+						    "queue full is dropped silently, once per retransmit "
+						    "of its data (%llu such connections in the capture)",
+						    (long long)ck.delta,
+						    (unsigned long long)c->requests_never_acked);
+				if (!why.len)
+					strbuf_addstr(&why, "; the capture may not cover "
+							      "the whole counter window");
 				analysis_note(an, "ListenOverflows +%lld exceeds the %llu unanswered SYNs "
 						  "of %s%s", (long long)ov.delta,
-					      (unsigned long long)c->syn_unanswered_packets, l->name, why);
+					      (unsigned long long)c->syn_unanswered_packets, l->name, why.buf);
+				strbuf_release(&why);
 			} else if ((uint64_t)ov.delta < c->syn_unanswered_packets) {
 				if (have_ld && (uint64_t)ld.delta >= c->syn_unanswered_packets)
 					analysis_note(an, "the %llu unanswered SYNs of %s are not accept-"

@@ -153,11 +153,7 @@ static void run(struct analysis *an, const struct rule *self)
 		if (!u->stalled && !u->big)
 			continue;
 		any = true;
-		char where[80];
-		if (u->l)
-			snprintf(where, sizeof(where), "%s", u->l->name);
-		else
-			snprintf(where, sizeof(where), "port %u", u->port);
+		const char *where = u->l ? u->l->name : arena_printf(&an->arena, "port %u", u->port);
 		/* pids in ascending order */
 		for (size_t a = 1; a < u->n_pids; a++)
 			for (size_t b = a; b > 0 && u->pids[b].pid < u->pids[b - 1].pid; b--) {
@@ -170,8 +166,7 @@ static void run(struct analysis *an, const struct rule *self)
 						"%llu received bytes left unread on %u sockets of %s",
 						(unsigned long long)u->bytes, u->sockets, where);
 		f->listener = u->l ? u->l->name : NULL;
-		char detail[1024];
-		size_t off = 0;
+		struct strbuf detail = STRBUF_INIT;
 		for (size_t i = 0; i < u->n_pids; i++) {
 			const struct uq_pid *p = &u->pids[i];
 			if (p->pid) {
@@ -180,23 +175,24 @@ static void run(struct analysis *an, const struct rule *self)
 				snprintf(name, sizeof(name), "unread_bytes_pid_%d", p->pid);
 				finding_fact_int(an, f, name, (int64_t)p->bytes);
 			}
-			buf_append(detail, sizeof(detail), &off, "%s%s %d: %llu bytes on %u sockets",
-				   i ? ", " : "", p->pid ? "pid" : "no owner", p->pid,
-				   (unsigned long long)p->bytes, p->sockets);
+			strbuf_addf(&detail, "%s%s %d: %llu bytes on %u sockets",
+				    i ? ", " : "", p->pid ? "pid" : "no owner", p->pid,
+				    (unsigned long long)p->bytes, p->sockets);
 		}
-		buf_append(detail, sizeof(detail), &off,
-			   "; %u of %u sockets kept a non-zero Recv-Q that did not shrink between "
-			   "snapshots, the largest %u bytes", u->stalled, u->sockets, u->max_q);
+		strbuf_addf(&detail,
+			    "; %u of %u sockets kept a non-zero Recv-Q that did not shrink between "
+			    "snapshots, the largest %u bytes", u->stalled, u->sockets, u->max_q);
 		if (u->zero_window)
-			buf_append(detail, sizeof(detail), &off, "; %lld advertise a zero window",
-				   (long long)u->zero_window);
+			strbuf_addf(&detail, "; %lld advertise a zero window",
+				    (long long)u->zero_window);
 		finding_fact_int(an, f, "sockets", u->sockets);
 		finding_fact_int(an, f, "unread_bytes", (int64_t)u->bytes);
 		finding_fact_int(an, f, "stalled_sockets", u->stalled);
 		finding_fact_int(an, f, "max_recv_q", u->max_q);
 		if (u->worst)
 			finding_evidence(an, f, &u->worst->src, NULL);
-		finding_detail(an, f, "%s", detail);
+		finding_detail(an, f, "%s", detail.buf);
+		strbuf_release(&detail);
 		finding_advice(an, f,
 			       "The application stopped reading these connections: look at what its "
 			       "threads are blocked on (`stuckscope stacks --pid %d`). A full receive "

@@ -1,23 +1,9 @@
 /* util.c — small look-ups several rules share. */
-#include <stdarg.h>
-#include <stdio.h>
-#include <string.h>
-
 #include "rule.h"
-
-const char *rule_listener_name(const struct listener *l)
-{
-	return l ? l->name : NULL;
-}
 
 bool incident_has_sockets(const struct incident *inc)
 {
 	return inc->sock_snaps.n > 0;
-}
-
-bool incident_has_counters(const struct incident *inc)
-{
-	return inc->counter_snaps.n > 0;
 }
 
 bool incident_has_capture(const struct incident *inc)
@@ -66,18 +52,4 @@ bool incident_has_stacks(const struct incident *inc)
 			if (inc->processes.v[i]->threads.v[t].samples.n)
 				return true;
 	return false;
-}
-
-void buf_append(char *buf, size_t size, size_t *off, const char *fmt, ...)
-{
-	if (*off >= size)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf + *off, size - *off, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		*off += (size_t)n;
-	if (*off >= size)
-		*off = size - 1;
 }

@@ -126,10 +126,9 @@ static void run(struct analysis *an, const struct rule *self)
 				"%zu of %zu %s stuck: every thread in a lock wait, no acceptor, "
 				"CLOSE-WAIT piling up", stuck_workers, workers, noun);
 	f->since = since;
-	char detail[1536];
-	size_t off = 0;
+	struct strbuf detail = STRBUF_INIT;
 	uint32_t close_wait = 0;
-	buf_append(detail, sizeof(detail), &off, "stuck:");
+	strbuf_addstr(&detail, "stuck:");
 	for (size_t i = 0; i < inc->processes.n; i++) {
 		const struct process *p = inc->processes.v[i];
 		if (p->state != PST_STUCK || p->role == ROLE_PARENT)
@@ -146,8 +145,8 @@ static void run(struct analysis *an, const struct rule *self)
 			st++;
 			finding_tid(an, f, t->tid);
 		}
-		buf_append(detail, sizeof(detail), &off, " pid %d (%u of %zu threads stuck, %u "
-			   "CLOSE-WAIT)", p->pid, st, p->threads.n, p->close_wait);
+		strbuf_addf(&detail, " pid %d (%u of %zu threads stuck, %u "
+			    "CLOSE-WAIT)", p->pid, st, p->threads.n, p->close_wait);
 		/* evidence: one stuck thread per worker, the acceptor too */
 		int cited = 0;
 		for (size_t k = 0; k < p->threads.n && cited < 2; k++) {
@@ -161,11 +160,11 @@ static void run(struct analysis *an, const struct rule *self)
 			cited++;
 		}
 	}
-	buf_append(detail, sizeof(detail), &off, ". ");
+	strbuf_addstr(&detail, ". ");
 	if (n_threads)
-		buf_append(detail, sizeof(detail), &off,
-			   "%zu threads stuck, each in the same wait in every trailing sample (up to %u samples over %.0f s), "
-			   "%lld CPU ticks used; ", n_threads, max_same, window, (long long)cpu);
+		strbuf_addf(&detail,
+			    "%zu threads stuck, each in the same wait in every trailing sample (up to %u samples over %.0f s), "
+			    "%lld CPU ticks used; ", n_threads, max_same, window, (long long)cpu);
 	size_t still_accepting = 0;
 	uint32_t undrained = 0;
 	for (size_t i = 0; i < inc->processes.n; i++) {
@@ -176,32 +175,32 @@ static void run(struct analysis *an, const struct rule *self)
 		}
 	}
 	if (still_accepting == stuck_workers)
-		buf_append(detail, sizeof(detail), &off,
-			   "%s still accept%s connections (a thread in accept()) into a queue no "
-			   "thread drains: %u connections %s wait unread or in CLOSE-WAIT. ",
-			   stuck_workers == 1 ? "it" : "they", stuck_workers == 1 ? "s" : "",
-			   undrained, stuck_workers == 1 ? "it holds" : "they hold");
+		strbuf_addf(&detail,
+			    "%s still accept%s connections (a thread in accept()) into a queue no "
+			    "thread drains: %u connections %s wait unread or in CLOSE-WAIT. ",
+			    stuck_workers == 1 ? "it" : "they", stuck_workers == 1 ? "s" : "",
+			    undrained, stuck_workers == 1 ? "it holds" : "they hold");
 	else if (still_accepting)
-		buf_append(detail, sizeof(detail), &off,
-			   "%zu of them still accept connections (a thread in accept()) into a "
-			   "queue no thread drains: %u connections they hold wait unread or in "
-			   "CLOSE-WAIT. ", still_accepting, undrained);
+		strbuf_addf(&detail,
+			    "%zu of them still accept connections (a thread in accept()) into a "
+			    "queue no thread drains: %u connections they hold wait unread or in "
+			    "CLOSE-WAIT. ", still_accepting, undrained);
 	else
-		buf_append(detail, sizeof(detail), &off, "no stuck worker has a thread in accept(). ");
+		strbuf_addstr(&detail, "no stuck worker has a thread in accept(). ");
 	if (py)
-		buf_append(detail, sizeof(detail), &off,
-			   "Decided by the Python frames (py-bt): native frames show the same "
-			   "lock wait for stuck and idle threads.");
+		strbuf_addf(&detail,
+			    "Decided by the Python frames (py-bt): native frames show the same "
+			    "lock wait for stuck and idle threads.");
 	else if (n_py)
-		buf_append(detail, sizeof(detail), &off,
-			   "Decided by the Python frames (py-bt) for %zu threads, by native "
-			   "frames and /proc for the others.", n_py);
+		strbuf_addf(&detail,
+			    "Decided by the Python frames (py-bt) for %zu threads, by native "
+			    "frames and /proc for the others.", n_py);
 	else if (ambiguous)
-		buf_append(detail, sizeof(detail), &off,
-			   "No Python frames: decided by CLOSE-WAIT ownership and CPU time, since "
-			   "stuck and idle Python threads have the same native stack.");
+		strbuf_addf(&detail,
+			    "No Python frames: decided by CLOSE-WAIT ownership and CPU time, since "
+			    "stuck and idle Python threads have the same native stack.");
 	else
-		buf_append(detail, sizeof(detail), &off, "Decided by the native frames and /proc.");
+		strbuf_addstr(&detail, "Decided by the native frames and /proc.");
 	/* mutex waits without owners: say what a deadlock check needs */
 	for (size_t i = 0; i < inc->processes.n; i++) {
 		const struct process *p = inc->processes.v[i];
@@ -224,24 +223,25 @@ static void run(struct analysis *an, const struct rule *self)
 				addrs[na++] = t->wait_address;
 		}
 		if (na >= 2 && !owners)
-			buf_append(detail, sizeof(detail), &off,
-				   " In pid %d threads wait on %zu different mutexes and none runs: a "
-				   "lock-order deadlock is likely, but the dumps do not show the mutex "
-				   "owners (stuckscope stacks reads them live).", p->pid, na);
+			strbuf_addf(&detail,
+				    " In pid %d threads wait on %zu different mutexes and none runs: a "
+				    "lock-order deadlock is likely, but the dumps do not show the mutex "
+				    "owners (stuckscope stacks reads them live).", p->pid, na);
 	}
 	size_t healthy = 0;
 	for (size_t i = 0; i < inc->processes.n; i++) {
 		const struct process *p = inc->processes.v[i];
 		if (p->role == ROLE_WORKER && (p->state == PST_HEALTHY || p->state == PST_IDLE ||
 					       p->state == PST_BUSY)) {
-			buf_append(detail, sizeof(detail), &off, "%s%d", healthy ? ", " : " Still serving: ",
-				   p->pid);
+			strbuf_addf(&detail, "%s%d", healthy ? ", " : " Still serving: ",
+				    p->pid);
 			healthy++;
 		}
 	}
 	if (healthy)
-		buf_append(detail, sizeof(detail), &off, ".");
-	finding_detail(an, f, "%s", detail);
+		strbuf_addstr(&detail, ".");
+	finding_detail(an, f, "%s", detail.buf);
+	strbuf_release(&detail);
 	f->listener = l ? l->name : NULL;
 	finding_fact_int(an, f, "workers", (int64_t)workers);
 	finding_fact_int(an, f, "stuck_workers", (int64_t)stuck_workers);
@@ -257,32 +257,31 @@ static void run(struct analysis *an, const struct rule *self)
 	finding_fact_str(an, f, "decided_by", py ? "python-frames" : n_py ? "python-and-native-frames"
 			 : ambiguous && !n_threads ? "close-wait-and-cpu" : "native-frames");
 	const struct frame *fr = top_note ? top_note->frame : NULL;
-	char where[256];
-	snprintf(where, sizeof(where), "%s", top_what ? top_what : "the wait above");
+	const char *where = top_what ? top_what : "the wait above";
 	if (fr && fr->file)
-		snprintf(where, sizeof(where), "%s:%u (%s)", fr->file, fr->line,
-			 fr->function ? fr->function : "?");
-	char pids[256];
-	size_t po = 0;
+		where = arena_printf(&an->arena, "%s:%u (%s)", fr->file, fr->line,
+				     fr->function ? fr->function : "?");
+	struct strbuf pids = STRBUF_INIT;
 	for (size_t i = 0; i < f->pids.n; i++)
-		buf_append(pids, sizeof(pids), &po, "%s%d", i ? ", " : "", f->pids.v[i]);
+		strbuf_addf(&pids, "%s%d", i ? ", " : "", f->pids.v[i]);
 	if (top_what && strncmp(top_what, "Event.wait()", 12) == 0)
 		finding_advice(an, f, "Nothing ever sets the event waited on at %s: find the code "
 				      "that should set it (a backend call that never returns, an error "
 				      "path that skips it) and give the wait a timeout. Restarting "
-				      "workers %s restores capacity meanwhile.", where, pids);
+				      "workers %s restores capacity meanwhile.", where, pids.buf);
 	else if (top_kind == BLK_MUTEX)
 		finding_advice(an, f, "Find who holds the lock waited on at %s and why it is never "
 				      "released (an unlock missing on an error path, or a lock order "
 				      "inversion). Restarting workers %s restores capacity meanwhile.",
-			       where, pids);
+			       where, pids.buf);
 	else
 		finding_advice(an, f, "Fix the wait at %s: a wait without a predicate loop misses a "
 				      "notification sent before it started, and one whose signal never "
 				      "comes blocks forever (wait in a loop on the condition, e.g. "
 				      "Condition.wait_for() or while(!ready) pthread_cond_wait(), and "
 				      "add a timeout). Restarting workers %s restores capacity meanwhile.",
-			       where, pids);
+			       where, pids.buf);
+	strbuf_release(&pids);
 }
 
 const struct rule rule_workers_stuck = {

@@ -21,6 +21,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stddef.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 

@@ -223,7 +223,7 @@ static void test_sample_child(void **state)
 		assert_non_null(w);
 		assert_true(stack_has(sym, w, "tp_take_big", "test_ptrace_sample.c"));
 		assert_true(stack_has(sym, w, "lll_lock_wait", NULL));
-		assert_int_equal(w->syscall_nr, 202);	/* futex, from the registers */
+		assert_int_equal(w->syscall_nr, SYS_futex);	/* from the registers */
 		assert_int_equal(ps_mutex_owner(c.pid, w->syscall_args[0]), c.holder);
 		/* every thread runs again, nothing traced */
 		for (size_t i = 0; i < s.n_threads; i++) {

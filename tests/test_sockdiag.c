@@ -188,7 +188,7 @@ static void test_queues_and_inodes(void **state)
 	dump(fx, &t);
 	const struct sockdiag_sock *l = find_ino(&t, fx->lino);
 	assert_non_null(l);
-	assert_int_equal(l->state, 10 /* TCP_LISTEN */);
+	assert_int_equal(l->state, TCP_LISTEN);
 	assert_int_equal(l->rqueue, QUEUED);	/* sk_ack_backlog */
 	assert_int_equal(l->wqueue, BACKLOG);	/* sk_max_ack_backlog */
 	assert_int_equal(l->sport, fx->port);
@@ -196,19 +196,19 @@ static void test_queues_and_inodes(void **state)
 
 	const struct sockdiag_sock *d = find_ino(&t, fx->data_ino);
 	assert_non_null(d);
-	assert_int_equal(d->state, 1 /* TCP_ESTABLISHED */);
+	assert_int_equal(d->state, TCP_ESTABLISHED);
 	assert_int_equal(d->rqueue, UNREAD);
 	assert_int_equal(d->wqueue, 0);
 	assert_true(d->have_info);
 
 	const struct sockdiag_sock *c = find_ino(&t, fx->closed_ino);
 	assert_non_null(c);
-	assert_int_equal(c->state, 8 /* TCP_CLOSE_WAIT */);
+	assert_int_equal(c->state, TCP_CLOSE_WAIT);
 
 	/* the queued connections: server side ESTAB with no inode yet */
 	size_t queued = 0;
 	for (size_t i = 0; i < t.n; i++)
-		if (t.v[i].sport == fx->port && t.v[i].state == 1 && t.v[i].inode == 0)
+		if (t.v[i].sport == fx->port && t.v[i].state == TCP_ESTABLISHED && t.v[i].inode == 0)
 			queued++;
 	assert_int_equal(queued, QUEUED);
 	sockdiag_table_release(&t);
@@ -245,12 +245,12 @@ static void test_matches_ss(void **state)
 				continue;
 			char a[64], b[64];
 			sockdiag_format_addr(s->family, s->src, s->sport, false, a, sizeof(a));
-			sockdiag_format_addr(s->family, s->dst, s->dport, s->state == 10, b,
+			sockdiag_format_addr(s->family, s->dst, s->dport, s->state == TCP_LISTEN, b,
 					     sizeof(b));
 			if (strcmp(a, local) != 0 || strcmp(b, peer) != 0)
 				continue;
 			found = true;
-			assert_string_equal(sockdiag_state_name(s->state), st);
+			assert_string_equal(tcp_state_name(s->state), st);
 			assert_int_equal(s->rqueue, rq);
 			assert_int_equal(s->wqueue, sq);
 		}
@@ -275,12 +275,11 @@ static void test_round_trip(void **state)
 	int32_t me = getpid();
 	char err[256];
 	assert_int_equal(procfs_sockmap_scan(&owners, &me, 1, err, sizeof(err)), 0);
-	struct membuf text = { 0 };
+	struct strbuf text = STRBUF_INIT;
 	sockdiag_write_ss(&text, &t, &owners, our_port, fx);
-	assert_false(text.failed);
-	assert_string_equal(sniff_name(text.p, text.n), "ss");
+	assert_string_equal(sniff_name(text.buf, text.len), "ss");
 
-	struct analysis *an = parse_text("ss", text.p);
+	struct analysis *an = parse_text("ss", text.buf);
 	assert_int_equal(an->inc.sock_snaps.n, 1);
 	const struct sock_snapshot *snap = an->inc.sock_snaps.v[0];
 	assert_true(snap->listen_send_q_is_limit);
@@ -316,7 +315,7 @@ static void test_round_trip(void **state)
 	assert_true(saw_listen);
 	assert_true(saw_data);
 	analysis_free(an);
-	membuf_release(&text);
+	strbuf_release(&text);
 	procfs_sockmap_release(&owners);
 	sockdiag_table_release(&t);
 }
@@ -329,14 +328,14 @@ static void test_serialize(void **state)
 		skip();
 	struct sockdiag_table t, back = { 0 };
 	dump(fx, &t);
-	struct membuf b = { 0 };
+	struct strbuf b = STRBUF_INIT;
 	sockdiag_table_serialize(&t, &b);
-	assert_int_equal(sockdiag_table_deserialize(&back, b.p, b.n), 0);
+	assert_int_equal(sockdiag_table_deserialize(&back, b.buf, b.len), 0);
 	assert_int_equal(back.n, t.n);
 	if (t.n)
 		assert_memory_equal(back.v, t.v, t.n * sizeof(t.v[0]));
-	assert_int_equal(sockdiag_table_deserialize(&back, b.p, 5), -1);	/* short */
-	membuf_release(&b);
+	assert_int_equal(sockdiag_table_deserialize(&back, b.buf, 5), -1);	/* short */
+	strbuf_release(&b);
 	sockdiag_table_release(&t);
 	sockdiag_table_release(&back);
 }
@@ -347,22 +346,22 @@ static void test_netns_run_self(void **state)
 	struct fixture *fx = *state;
 	if (!fx)
 		skip();
-	struct membuf out = { 0 };
+	struct strbuf out = STRBUF_INIT;
 	char err[256];
 	assert_int_equal(netns_run(getpid(), sockdiag_netns_dump, NULL, &out, 5000, err,
 				   sizeof(err)), 0);
 	struct sockdiag_table t = { 0 };
-	assert_int_equal(sockdiag_table_deserialize(&t, out.p, out.n), 0);
+	assert_int_equal(sockdiag_table_deserialize(&t, out.buf, out.len), 0);
 	assert_non_null(find_ino(&t, fx->lino));
 	sockdiag_table_release(&t);
-	membuf_release(&out);
-	struct membuf sys = { 0 };
+	strbuf_release(&out);
+	struct strbuf sys = STRBUF_INIT;
 	assert_int_equal(netns_run(0, procfs_netns_sysctls, NULL, &sys, 5000, err, sizeof(err)),
 			 0);
-	assert_non_null(sys.p);
-	assert_non_null(strstr(sys.p, "net.core.somaxconn = "));
-	assert_string_equal(sniff_name(sys.p, sys.n), "sysctl");
-	membuf_release(&sys);
+	assert_true(sys.len > 0);
+	assert_non_null(strstr(sys.buf, "net.core.somaxconn = "));
+	assert_string_equal(sniff_name(sys.buf, sys.len), "sysctl");
+	strbuf_release(&sys);
 }
 
 static void test_procfs_self(void **state)
@@ -374,20 +373,20 @@ static void test_procfs_self(void **state)
 	assert_int_equal(st.ppid, getppid());
 	assert_true(procfs_count_fds(getpid()) >= 3);
 	assert_true(procfs_fd_limit(getpid()) > 0);
-	struct membuf b = { 0 };
+	struct strbuf b = STRBUF_INIT;
 	assert_true(procfs_task_dump(getpid(), &b) >= 1);
-	assert_string_equal(sniff_name(b.p, b.n), "proc-task");
-	struct analysis *an = parse_text("proc-task", b.p);
+	assert_string_equal(sniff_name(b.buf, b.len), "proc-task");
+	struct analysis *an = parse_text("proc-task", b.buf);
 	struct process *p = incident_process(&an->inc, getpid(), false);
 	assert_non_null(p);
 	assert_int_equal(p->ppid, getppid());
 	assert_true(p->threads.n >= 1);
 	analysis_free(an);
-	membuf_release(&b);
+	strbuf_release(&b);
 	/* a process that does not exist is "gone", not a crash */
 	assert_int_equal(procfs_read_stat(0x3fffffff, 0, &st), -1);
 	assert_int_equal(procfs_task_dump(0x3fffffff, &b), -1);
-	membuf_release(&b);
+	strbuf_release(&b);
 }
 
 /* the same checks on ::1 (named apart in the TAP output) */

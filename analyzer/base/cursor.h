@@ -1,9 +1,9 @@
 /* cursor.h — bounded reading of a buffer the parser does not own.
  *
- * Text: `struct textcur` hands out one line at a time as a `struct span`
- * (pointer + length, never NUL-terminated, never read past `end`). Binary:
- * `struct cursor` with sticky `bad` (STYLE.md §4). Lengths are compared as
- * `end - p < n`, never `p + n > end`, which can wrap. */
+ * `struct textcur` hands out one line at a time as a `struct span`
+ * (pointer + length, never NUL-terminated, never read past `end`).
+ * Lengths are compared as `end - p < n`, never `p + n > end`, which can
+ * wrap. */
 #ifndef STUCKSCOPE_CURSOR_H
 #define STUCKSCOPE_CURSOR_H
 
@@ -200,68 +200,6 @@ static inline bool span_hex_u64(struct span s, uint64_t *out)
 	}
 	*out = v;
 	return true;
-}
-
-/* Binary cursor (pcap link layers, netlink): sticky failure. */
-struct cursor {
-	const uint8_t *base, *p, *end;
-	bool bad;
-};
-
-static inline void cur_init(struct cursor *c, const void *buf, size_t len)
-{
-	c->base = c->p = buf;
-	c->end = c->base + len;
-	c->bad = false;
-}
-
-static inline bool cur_need(struct cursor *c, size_t n)
-{
-	if (c->bad || (size_t)(c->end - c->p) < n) {
-		c->bad = true;
-		return false;
-	}
-	return true;
-}
-
-static inline bool cur_skip(struct cursor *c, size_t n)
-{
-	if (!cur_need(c, n))
-		return false;
-	c->p += n;
-	return true;
-}
-
-static inline bool cur_take_u8(struct cursor *c, uint8_t *v)
-{
-	if (!cur_need(c, 1))
-		return false;
-	*v = c->p[0];
-	c->p += 1;
-	return true;
-}
-
-static inline bool cur_take_be16(struct cursor *c, uint16_t *v)
-{
-	if (!cur_need(c, 2))
-		return false;
-	*v = (uint16_t)(c->p[0] << 8 | c->p[1]);
-	c->p += 2;
-	return true;
-}
-
-static inline bool cur_take_be32(struct cursor *c, uint32_t *v)
-{
-	if (!cur_need(c, 4))
-		return false;
-	*v = (uint32_t)c->p[0] << 24 | (uint32_t)c->p[1] << 16 | (uint32_t)c->p[2] << 8 | c->p[3];
-	c->p += 4;
-	return true;
-}
-
-static inline size_t cur_left(const struct cursor *c)
-{
-	return (size_t)(c->end - c->p);
 }
 
 #endif

@@ -1,4 +1,5 @@
 #include "json.h"
+#include "utf8.h"
 
 #include <math.h>
 #include <string.h>
@@ -64,39 +65,10 @@ void jw_key(struct jw *w, const char *k)
 	w->after_key = true;
 }
 
-/* length of a valid UTF-8 sequence at s, 0 if invalid */
-static size_t utf8_len(const unsigned char *s)
-{
-	if (s[0] < 0x80)
-		return 1;
-	size_t n;
-	uint32_t cp;
-	if ((s[0] & 0xe0) == 0xc0) {
-		n = 2;
-		cp = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		n = 3;
-		cp = s[0] & 0x0f;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		n = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 void json_escape(FILE *f, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
+	const unsigned char *end = s + strlen(str);
 	while (*s) {
 		unsigned char ch = *s;
 		if (ch == '"' || ch == '\\') {
@@ -116,7 +88,8 @@ void json_escape(FILE *f, const char *str)
 			fputc(ch, f);
 			s++;
 		} else {
-			size_t n = utf8_len(s);
+			uint32_t cp;
+			size_t n = utf8_decode(s, (size_t)(end - s), &cp);
 			if (n == 0) {
 				fprintf(f, "\\u%04x", ch);
 				s++;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,6 +22,7 @@
 #include "commands.h"
 #include "derive/classify.h"
 #include "base/json.h"
+#include "base/procstat.h"
 #include "probes/ptrace_sample.h"
 #include "report/report.h"
 #include "probes/symbolize.h"
@@ -160,7 +162,7 @@ static void add_sample(struct stacks_run *r, struct symbolizer *sym, const struc
 		/* glibc mutex: the waiter sleeps in futex(&mutex->__lock); the owner's
 		 * TID is at offset 8 (__owner). Read only when the frames say it is a
 		 * mutex wait, so no other futex word is misread as a mutex. */
-		if (s->syscall_nr == 202 && is_mutex_wait(s)) {
+		if (s->syscall_nr == SYS_futex && is_mutex_wait(s)) {
 			int32_t owner = ps_mutex_owner(r->pid, s->syscall_args[0]);
 			if (owner > 0)
 				t->lock_owner_tid = owner;
@@ -510,11 +512,11 @@ static void read_proc_identity(struct stacks_run *r)
 	snprintf(path, sizeof(path), "/proc/%d/stat", r->pid);
 	f = fopen(path, "r");
 	if (f) {
-		if (fgets(buf, sizeof(buf), f)) {
-			const char *rp = strrchr(buf, ')');
-			if (rp && rp[1] == ' ' && rp[2])
-				r->proc->ppid = (int32_t)strtol(rp + 4, NULL, 10);
-		}
+		/* the whole line: the comm may hold a newline (base/procstat.h) */
+		size_t n = fread(buf, 1, sizeof(buf), f);
+		struct procstat ps;
+		if (procstat_parse(&ps, buf, n) == 0)
+			r->proc->ppid = ps.ppid;
 		fclose(f);
 	}
 }

@@ -331,6 +331,12 @@ int netstat_parse(struct analysis *an, struct input *in)
 	return 0;
 }
 
+/* a state word as this tool spells it (base/tcpstate.h) */
+static bool is_state_word(struct span t)
+{
+	return tcp_state_parse(t.p, t.n, TCPSTATE_NETSTAT) != TCP_STATE_UNKNOWN;
+}
+
 /* netstat -ant[p]: its header ("Active Internet connections", "Proto
  * Recv-Q Send-Q Local Address Foreign Address"), or rows "tcp RECVQ SENDQ
  * LOCAL FOREIGN STATE" with a net-tools state word. */
@@ -348,7 +354,7 @@ static int netstat_sniff(const struct sniff_view *v)
 						     (size_t)(l->t.p + l->t.n - (l->tok[2].p + l->tok[2].n)));
 			struct span a, b, st;
 			if (span_token(&rest, &a) && span_token(&rest, &b) && span_token(&rest, &st) &&
-			    tcp_state_is_netstat_word(st))
+			    is_state_word(st))
 				rows++;
 		}
 	}

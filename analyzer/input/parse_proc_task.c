@@ -21,6 +21,7 @@
  * merges with a stack dump of the same moment. */
 #include <string.h>
 
+#include "base/procstat.h"
 #include "parsers.h"
 #include "stack_model.h"
 #include "format.h"
@@ -76,59 +77,39 @@ static int bad(struct task_reader *r, uint32_t line, const char *what, struct sp
 			(int)(s.n < 80 ? s.n : 80), s.p);
 }
 
-/* "1235 (py thon)) S 1 ..." ; *tid gets field 1. */
+/* "1235 (py thon)) S 1 ..." (base/procstat.h); *tid gets field 1. A task's
+ * line must reach field 15 (stime); the process's own, field 4 (ppid). */
 static int task_stat(struct task_reader *r, struct task_rec *t, struct span s, uint32_t line,
 		     int32_t *tid, const char **comm)
 {
-	struct span d = s;
-	int32_t id;
-	if (!stack_take_i32(&d, &id) || !span_starts(d, " ("))
-		return bad(r, line, "stat: no \"pid (comm)\" in", s);
-	size_t close = d.n;
-	while (close > 0 && d.p[close - 1] != ')')
-		close--;
-	if (close < 3)
-		return bad(r, line, "stat: no ')' after the comm in", s);
-	struct span name = span_make(d.p + 2, close - 3);
-	if (tid)
-		*tid = id;
-	if (comm)
-		*comm = stack_span_dup(r->an, name);
-	struct span rest = span_make(d.p + close, d.n - close), tok;
-	/* fields from 3 on: state ppid pgrp session tty_nr tpgid flags minflt
-	 * cminflt majflt cmajflt utime stime */
-	uint64_t v;
-	for (int field = 3; field <= 15 && span_token(&rest, &tok); field++) {
-		if (field == 3) {
-			if (tok.n != 1)
-				return bad(r, line, "stat: state", tok);
-			if (t)
-				t->state = tok.p[0];
-		} else if (field == 4 && t) {
-			int64_t ppid;
-			if (span_i64(tok, &ppid) && ppid >= 0 && ppid <= INT32_MAX)
-				t->ppid = (int32_t)ppid;
-		} else if (field == 4 && !t) {
-			int64_t ppid;
-			if (span_i64(tok, &ppid)) {
-				struct process *p = incident_process(&r->an->inc, id, true);
-				p->ppid = (int32_t)ppid;
-			}
-		} else if ((field == 14 || field == 15) && t) {
-			if (!span_u64(tok, &v) || v > INT64_MAX)
-				return diag_add(&r->an->diags, DIAG_BAD_NUMBER, r->in->display, line, -1,
-						"stat field %d '%.*s'", field, (int)(tok.n < 40 ? tok.n : 40),
-						tok.p);
-			if (field == 14)
-				t->utime = (int64_t)v;
-			else
-				t->stime = (int64_t)v;
-		}
+	struct procstat ps;
+	int rc = procstat_parse(&ps, s.p, s.n);
+	if (ps.comm) {
+		if (tid)
+			*tid = ps.pid;
+		if (comm)
+			*comm = stack_span_dup(r->an, span_make(ps.comm, ps.comm_len));
 	}
-	if (t && t->stime < 0)
-		return diag_add(&r->an->diags, DIAG_TRUNCATED, r->in->display, line, -1,
-				"stat line ends before field 15 (stime)");
-	return 0;
+	if (t) {
+		if (ps.state)
+			t->state = ps.state;
+		if (ps.ppid >= 0)
+			t->ppid = ps.ppid;
+		if (ps.utime >= 0)
+			t->utime = ps.utime;
+		if (ps.stime >= 0)
+			t->stime = ps.stime;
+	} else if (ps.ppid >= 0) {
+		incident_process(&r->an->inc, ps.pid, true)->ppid = ps.ppid;
+	}
+	if (rc == 0 || ps.err_field > (t ? 15 : 4))
+		return 0;
+	if (ps.error == PROCSTAT_BAD_FORMAT)
+		return diag_add(&r->an->diags, DIAG_BAD_LINE, r->in->display, line, -1,
+				"stat: %s in '%.*s'", ps.err, (int)(s.n < 80 ? s.n : 80), s.p);
+	return diag_add(&r->an->diags,
+			ps.error == PROCSTAT_TRUNCATED ? DIAG_TRUNCATED : DIAG_BAD_NUMBER,
+			r->in->display, line, -1, "stat: %s", ps.err);
 }
 
 static int task_syscall(struct task_reader *r, struct task_rec *t, struct span s, uint32_t line)

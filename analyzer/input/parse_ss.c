@@ -94,26 +94,6 @@ static struct sock_snapshot *ss_snapshot(struct ss_parser *ps)
 	return ps->snap;
 }
 
-/* `ss` state-filter names (misc/ss.c sstate_namel[] and the filter keywords). */
-static int ss_filter_state(struct span s)
-{
-	static const struct {
-		const char *name;
-		int state;
-	} names[] = {
-		{ "established", TCP_ESTABLISHED }, { "syn-sent", TCP_SYN_SENT },
-		{ "syn-recv", TCP_SYN_RECV }, { "fin-wait-1", TCP_FIN_WAIT1 },
-		{ "fin-wait-2", TCP_FIN_WAIT2 }, { "time-wait", TCP_TIME_WAIT },
-		{ "closed", TCP_CLOSE }, { "close-wait", TCP_CLOSE_WAIT },
-		{ "last-ack", TCP_LAST_ACK }, { "listening", TCP_LISTEN },
-		{ "listen", TCP_LISTEN }, { "closing", TCP_CLOSING },
-	};
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (span_eq(s, names[i].name))
-			return names[i].state;
-	return TCP_STATE_UNKNOWN;
-}
-
 /* A copied shell command line: "user@host:~$ ss -tanp", "# ss -s",
  * "$ sudo ss -ltn". Notes -p and a single-state filter. */
 static bool ss_cmdline(struct ss_parser *ps, struct span line)
@@ -146,7 +126,7 @@ static bool ss_cmdline(struct ss_parser *ps, struct span line)
 			struct span st;
 			if (span_token(&rest, &st)) {
 				states++;
-				state = ss_filter_state(st);
+				state = tcp_state_from_filter(st.p, st.n);
 			}
 		}
 	}
@@ -575,6 +555,12 @@ int ss_parse(struct analysis *an, struct input *in)
 	return 0;
 }
 
+/* a state word as this tool spells it (base/tcpstate.h) */
+static bool is_state_word(struct span t)
+{
+	return tcp_state_parse(t.p, t.n, TCPSTATE_SS) != TCP_STATE_UNKNOWN;
+}
+
 static bool is_ss_netid(struct span t)
 {
 	return span_eq(t, "tcp") || span_eq(t, "udp") || span_eq(t, "u_str") || span_eq(t, "u_dgr");
@@ -593,9 +579,9 @@ static int ss_sniff(const struct sniff_view *v)
 			return sniff_strong(l);
 		if (span_starts(l->t, "Total:") && span_contains(l->t, "(kernel"))
 			return sniff_strong(l);
-		if (l->ntok >= 1 && (tcp_state_is_ss_word(l->tok[0]) ||
+		if (l->ntok >= 1 && (is_state_word(l->tok[0]) ||
 				     (l->ntok >= 2 && is_ss_netid(l->tok[0]) &&
-				      tcp_state_is_ss_word(l->tok[1]))))
+				      is_state_word(l->tok[1]))))
 			rows++;
 	}
 	return rows ? SNIFF_ROWS_SS : 0;

@@ -26,7 +26,6 @@ enum diag_severity { DIAG_SEV_INFO, DIAG_SEV_WARN, DIAG_SEV_ERROR };
 	X(UNKNOWN_FIELD,  INFO,  "unknown field, kept raw") \
 	X(LONG_LINE,      WARN,  "line too long, cut") \
 	X(BINARY,         ERROR, "binary data in a text format") \
-	X(BAD_TIME,       WARN,  "timestamp not understood") \
 	X(BAD_PACKET,     WARN,  "packet not understood") \
 	X(LINKTYPE,       ERROR, "link type not supported") \
 	X(SKIPPED_RECORD, WARN,  "capture record skipped") \

@@ -8,69 +8,6 @@
 #include <string.h>
 #include <sys/socket.h>
 
-/* ss spelling (misc/ss.c sstate_name[]), indexed by the kernel's TCP_* */
-static const char *const state_names[TCP_STATE_MAX] = {
-	[TCP_STATE_UNKNOWN] = "UNKNOWN", [TCP_ESTABLISHED] = "ESTAB",
-	[TCP_SYN_SENT] = "SYN-SENT", [TCP_SYN_RECV] = "SYN-RECV",
-	[TCP_FIN_WAIT1] = "FIN-WAIT-1", [TCP_FIN_WAIT2] = "FIN-WAIT-2",
-	[TCP_TIME_WAIT] = "TIME-WAIT", [TCP_CLOSE] = "UNCONN",
-	[TCP_CLOSE_WAIT] = "CLOSE-WAIT", [TCP_LAST_ACK] = "LAST-ACK",
-	[TCP_LISTEN] = "LISTEN", [TCP_CLOSING] = "CLOSING",
-	[TCP_NEW_SYN_RECV] = "NEW-SYN-RECV",
-};
-
-const char *tcp_state_name(int state)
-{
-	return state >= 0 && state < TCP_STATE_MAX ? state_names[state] : "UNKNOWN";
-}
-
-int tcp_state_from_name(const char *p, size_t n)
-{
-	/* ss, netstat (net-tools tcp_state[]) and kernel spellings */
-	static const struct {
-		const char *name;
-		int state;
-	} alias[] = {
-		{ "ESTAB", TCP_ESTABLISHED }, { "ESTABLISHED", TCP_ESTABLISHED },
-		{ "SYN-SENT", TCP_SYN_SENT }, { "SYN_SENT", TCP_SYN_SENT },
-		{ "SYN-RECV", TCP_SYN_RECV }, { "SYN_RECV", TCP_SYN_RECV },
-		{ "FIN-WAIT-1", TCP_FIN_WAIT1 }, { "FIN_WAIT1", TCP_FIN_WAIT1 },
-		{ "FIN-WAIT-2", TCP_FIN_WAIT2 }, { "FIN_WAIT2", TCP_FIN_WAIT2 },
-		{ "TIME-WAIT", TCP_TIME_WAIT }, { "TIME_WAIT", TCP_TIME_WAIT },
-		{ "UNCONN", TCP_CLOSE }, { "CLOSE", TCP_CLOSE }, { "CLOSED", TCP_CLOSE },
-		{ "CLOSE-WAIT", TCP_CLOSE_WAIT }, { "CLOSE_WAIT", TCP_CLOSE_WAIT },
-		{ "LAST-ACK", TCP_LAST_ACK }, { "LAST_ACK", TCP_LAST_ACK },
-		{ "LISTEN", TCP_LISTEN }, { "CLOSING", TCP_CLOSING },
-		{ "NEW-SYN-RECV", TCP_NEW_SYN_RECV }, { "NEW_SYN_RECV", TCP_NEW_SYN_RECV },
-	};
-	for (size_t i = 0; i < sizeof(alias) / sizeof(alias[0]); i++)
-		if (strlen(alias[i].name) == n && memcmp(alias[i].name, p, n) == 0)
-			return alias[i].state;
-	return TCP_STATE_UNKNOWN;
-}
-
-bool tcp_state_is_ss_word(struct span t)
-{
-	static const char *const st[] = { "ESTAB", "LISTEN", "TIME-WAIT", "CLOSE-WAIT", "SYN-RECV",
-					  "SYN-SENT", "FIN-WAIT-1", "FIN-WAIT-2", "LAST-ACK",
-					  "CLOSING", "UNCONN" };
-	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++)
-		if (span_eq(t, st[i]))
-			return true;
-	return false;
-}
-
-bool tcp_state_is_netstat_word(struct span t)
-{
-	static const char *const st[] = { "ESTABLISHED", "LISTEN", "TIME_WAIT", "CLOSE_WAIT",
-					  "SYN_RECV", "SYN_SENT", "FIN_WAIT1", "FIN_WAIT2",
-					  "LAST_ACK", "CLOSING", "CLOSE" };
-	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++)
-		if (span_eq(t, st[i]))
-			return true;
-	return false;
-}
-
 const char *endpoint_format(const struct endpoint *e, char *buf, size_t size)
 {
 	char addr[INET6_ADDRSTRLEN] = "*";

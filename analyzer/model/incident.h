@@ -7,27 +7,12 @@
 #ifndef STUCKSCOPE_INCIDENT_H
 #define STUCKSCOPE_INCIDENT_H
 
-#include <netinet/tcp.h>	/* TCP_ESTABLISHED .. TCP_CLOSING, the kernel's numbering */
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "base/arena.h"
 #include "base/cursor.h"
-
-/* include/net/tcp_states.h: TCP_NEW_SYN_RECV is what /proc/net/tcp and
- * sock_diag show for request sockets (half-open, in the SYN queue). */
-#ifndef TCP_NEW_SYN_RECV
-#define TCP_NEW_SYN_RECV 12
-#endif
-#define TCP_STATE_UNKNOWN 0
-#define TCP_STATE_MAX 13
-
-const char *tcp_state_name(int state);		/* "ESTAB", "CLOSE-WAIT" (ss spelling) */
-int tcp_state_from_name(const char *p, size_t n);	/* ss, netstat and kernel spellings */
-/* The state words the sniffers look for: ss's (misc/ss.c sstate_name, plus
- * "UNCONN") and net-tools netstat's (tcp_state[] in netstat.c). */
-bool tcp_state_is_ss_word(struct span t);
-bool tcp_state_is_netstat_word(struct span t);
+#include "base/tcpstate.h"	/* TCP_ESTABLISHED .. TCP_NEW_SYN_RECV, tcp_state_name() */
 
 /* Where a fact came from. `file` is the input's display path. */
 struct provenance {

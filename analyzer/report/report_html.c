@@ -28,6 +28,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/utf8.h"
 #include "derive/classify.h"
 #include "report.h"
 #include "model/rule.h"
@@ -48,45 +49,6 @@
 
 /* ------------------------------------------------------------------ escaping */
 
-/* Length of the valid UTF-8 sequence at p (1-4) and its code point; 0 when
- * invalid (bad lead byte, missing continuation, overlong, surrogate, beyond
- * U+10FFFF). The NUL terminator is never a continuation byte, so this never
- * reads past the string. */
-static size_t utf8_decode(const unsigned char *p, uint32_t *cp)
-{
-	unsigned char c = p[0];
-	size_t n;
-	uint32_t v, min;
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if ((c & 0xe0) == 0xc0) {
-		n = 2;
-		v = c & 0x1f;
-		min = 0x80;
-	} else if ((c & 0xf0) == 0xe0) {
-		n = 3;
-		v = c & 0x0f;
-		min = 0x800;
-	} else if ((c & 0xf8) == 0xf0) {
-		n = 4;
-		v = c & 0x07;
-		min = 0x10000;
-	} else {
-		return 0;
-	}
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		v = (v << 6) | (p[i] & 0x3f);
-	}
-	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-		return 0;
-	*cp = v;
-	return n;
-}
-
 /* Code points that must not reach the page as they are: C1 controls, and the
  * bidi embeddings/overrides/isolates that reorder what the reader sees. */
 static bool cp_hidden(uint32_t cp)
@@ -100,6 +62,7 @@ static bool cp_hidden(uint32_t cp)
 static void esc_n(FILE *f, const char *s, size_t max)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	const unsigned char *end = p + strlen((const char *)p);
 	size_t chars = 0;
 	while (*p) {
 		if (max && chars >= max) {
@@ -108,7 +71,7 @@ static void esc_n(FILE *f, const char *s, size_t max)
 		}
 		chars++;
 		uint32_t cp;
-		size_t n = utf8_decode(p, &cp);
+		size_t n = utf8_decode(p, (size_t)(end - p), &cp);
 		if (!n) {
 			fputs(UTF8_REPLACEMENT, f);
 			p++;

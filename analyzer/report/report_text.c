@@ -10,25 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/strbuf.h"
+#include "base/utf8.h"
 #include "report.h"
 #include "model/rule.h"
 
-/* snprintf at *off, never past size; *off stays < size (the header line) */
-static void buf_append(char *buf, size_t size, size_t *off, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void buf_append(char *buf, size_t size, size_t *off, const char *fmt, ...)
-{
-	if (*off >= size)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf + *off, size - *off, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		*off += (size_t)n;
-	if (*off >= size)
-		*off = size - 1;
-}
 
 #define WIDTH 100
 
@@ -54,6 +40,7 @@ static size_t put_clean(FILE *f, const char *s, size_t max)
 {
 	size_t cols = 0;
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	const unsigned char *end = p + strlen((const char *)p);
 	while (*p && cols < max) {
 		unsigned char ch = *p;
 		if (ch < 0x20 || ch == 0x7f) {
@@ -65,13 +52,9 @@ static size_t put_clean(FILE *f, const char *s, size_t max)
 			cols++;
 			p++;
 		} else {
-			size_t n = (ch & 0xe0) == 0xc0 ? 2 : (ch & 0xf0) == 0xe0 ? 3
-				 : (ch & 0xf8) == 0xf0 ? 4 : 0;
-			bool ok = n > 0;
-			for (size_t i = 1; ok && i < n; i++)
-				if ((p[i] & 0xc0) != 0x80)
-					ok = false;
-			if (ok) {
+			uint32_t cp;
+			size_t n = utf8_decode(p, (size_t)(end - p), &cp);
+			if (n) {
 				fwrite(p, 1, n, f);
 				cols++;
 				p += n;
@@ -139,48 +122,48 @@ static void header(const struct tw *t, const struct analysis *an)
 		}
 	}
 	size_t socks = by_cls[EV_SOCKETS], cnts = by_cls[EV_COUNTERS], stacks = by_cls[EV_STACKS];
-	char line[512];
-	size_t off = 0;
-	buf_append(line, sizeof(line), &off, "stuckscope %s — %zu input%s read", STUCKSCOPE_VERSION,
-		   n_read, n_read == 1 ? "" : "s");
+	struct strbuf line = STRBUF_INIT;
+	strbuf_addf(&line, "stuckscope %s — %zu input%s read", STUCKSCOPE_VERSION,
+		    n_read, n_read == 1 ? "" : "s");
 	const char *sep = " (";
 	if (by_cls[EV_CAPTURE]) {
-		buf_append(line, sizeof(line), &off, "%s%zu capture%s", sep, by_cls[EV_CAPTURE],
-			   by_cls[EV_CAPTURE] == 1 ? "" : "s");
+		strbuf_addf(&line, "%s%zu capture%s", sep, by_cls[EV_CAPTURE],
+			    by_cls[EV_CAPTURE] == 1 ? "" : "s");
 		sep = ", ";
 	}
 	if (socks) {
-		buf_append(line, sizeof(line), &off, "%s%zu socket snapshot%s", sep, socks,
-			   socks == 1 ? "" : "s");
+		strbuf_addf(&line, "%s%zu socket snapshot%s", sep, socks,
+			    socks == 1 ? "" : "s");
 		sep = ", ";
 	}
 	if (cnts) {
-		buf_append(line, sizeof(line), &off, "%s%zu counter snapshot%s", sep, cnts,
-			   cnts == 1 ? "" : "s");
+		strbuf_addf(&line, "%s%zu counter snapshot%s", sep, cnts,
+			    cnts == 1 ? "" : "s");
 		sep = ", ";
 	}
 	if (by_cls[EV_SETTINGS]) {
-		buf_append(line, sizeof(line), &off, "%ssysctl", sep);
+		strbuf_addf(&line, "%ssysctl", sep);
 		sep = ", ";
 	}
 	if (stacks) {
-		buf_append(line, sizeof(line), &off, "%s%zu stack dump%s", sep, stacks,
-			   stacks == 1 ? "" : "s");
+		strbuf_addf(&line, "%s%zu stack dump%s", sep, stacks,
+			    stacks == 1 ? "" : "s");
 		sep = ", ";
 	}
 	if (strcmp(sep, ", ") == 0)
-		buf_append(line, sizeof(line), &off, ")");
-	buf_append(line, sizeof(line), &off, ", %zu unreadable", n_err);
+		strbuf_addstr(&line, ")");
+	strbuf_addf(&line, ", %zu unreadable", n_err);
 	if (n_skip)
-		buf_append(line, sizeof(line), &off, ", %zu skipped", n_skip);
-	buf_append(line, sizeof(line), &off, ".");
+		strbuf_addf(&line, ", %zu skipped", n_skip);
+	strbuf_addstr(&line, ".");
 	if (!isnan(inc->t_first)) {
 		char a[32], b[32];
-		buf_append(line, sizeof(line), &off, " Window %s–%s UTC (%.0f s).",
-			   hms(inc->t_first, a, sizeof(a)), hms(inc->t_last, b, sizeof(b)),
-			   inc->t_last - inc->t_first);
+		strbuf_addf(&line, " Window %s–%s UTC (%.0f s).",
+			    hms(inc->t_first, a, sizeof(a)), hms(inc->t_last, b, sizeof(b)),
+			    inc->t_last - inc->t_first);
 	}
-	put_wrapped(t->f, line, 0, 2);
+	put_wrapped(t->f, line.buf, 0, 2);
+	strbuf_release(&line);
 	fputc('\n', t->f);
 }
 
@@ -211,14 +194,15 @@ static void verdict(const struct tw *t, const struct analysis *an)
 	if (an->root) {
 		fprintf(t->f, "%sROOT%s     %s: ", c_on(t, "\033[1m"), c_off(t), an->root->rule->id);
 		/* the first sentence of the detail; the findings show the rest */
-		char first[512];
+		struct strbuf first = STRBUF_INIT;
 		const char *d = an->root->detail ? an->root->detail : an->root->title;
 		size_t n = strcspn(d, ";");
 		const char *dot = strstr(d, ". ");
 		if (dot && (size_t)(dot - d) < n)
 			n = (size_t)(dot - d);
-		snprintf(first, sizeof(first), "%.*s", (int)n, d);
-		put_wrapped(t->f, first, 11 + strlen(an->root->rule->id), 9);
+		strbuf_add(&first, d, n);
+		put_wrapped(t->f, first.buf, 11 + strlen(an->root->rule->id), 9);
+		strbuf_release(&first);
 	}
 	for (size_t i = 0; i < an->verdict_notes.n; i++) {
 		fprintf(t->f, "%sPARTIAL%s  ", c_on(t, "\033[1;33m"), c_off(t));
@@ -310,16 +294,15 @@ static void findings(const struct tw *t, const struct analysis *an)
 		size_t max_ev = t->verbose ? f->evidence.n : 4;
 		for (size_t e = 0; e < f->evidence.n && e < max_ev; e++) {
 			const struct evidence *ev = &f->evidence.v[e];
-			char loc[300];
-			size_t lo = 0;
-			buf_append(loc, sizeof(loc), &lo, "%s%s%s", ev->file,
-				   ev->where[0] ? ":" : "", ev->where);
-			if (strncmp(ev->where, "line ", 5) == 0) {
-				lo = 0;
-				buf_append(loc, sizeof(loc), &lo, "%s:%s", ev->file, ev->where + 5);
-			}
+			struct strbuf loc = STRBUF_INIT;
+			if (strncmp(ev->where, "line ", 5) == 0)
+				strbuf_addf(&loc, "%s:%s", ev->file, ev->where + 5);
+			else
+				strbuf_addf(&loc, "%s%s%s", ev->file, ev->where[0] ? ":" : "",
+					    ev->where);
 			fprintf(t->f, "   [%zu] ", e + 1);
-			size_t col = 8 + put_clean(t->f, loc, 60);
+			size_t col = 8 + put_clean(t->f, loc.buf, 60);
+			strbuf_release(&loc);
 			size_t pad = col < 36 ? 36 - col : 2;
 			fprintf(t->f, "%*s", (int)pad, "");
 			if (t->verbose) {
