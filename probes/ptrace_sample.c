@@ -839,8 +839,29 @@ static int detach_thread(struct ps_thread *t)
 			t->stopped = true;
 	}
 	int sig = t->pending_sig > 0 ? t->pending_sig : 0;
-	if (ptrace(PTRACE_DETACH, t->tid, 0, (void *)(long)sig) == 0 || errno == ESRCH) {
-		/* ESRCH after a stop: it died meanwhile; nothing to detach */
+	bool was_stopped = t->stopped;
+	if (ptrace(PTRACE_DETACH, t->tid, 0, (void *)(long)sig) == 0) {
+		t->seized = false;
+		reg_del(t->tid);
+	} else if (errno == ESRCH && was_stopped) {
+		/* ESRCH after a stop: ptrace_check_attach() found it no longer
+		 * in a ptrace-stop, because it was SIGKILLed meanwhile (by an
+		 * execve()'s zap_other_threads(), say). Dead is not detached: a
+		 * traced thread stays a zombie until its tracer reaps it
+		 * (exit_notify(), kernel/exit.c), and de_thread() waits for that
+		 * release. Reap it (a dying thread exits within microseconds). */
+		enum wait_result w = wait_stop(t, ps_now_ns() + 100000000ull);
+		if (w == W_STOPPED)	/* the tid is a live tracee again: de_thread() gave it away */
+			rc = ptrace(PTRACE_DETACH, t->tid, 0, 0) == 0 || errno == ESRCH ? 0 : -1;
+		else if (w == W_TIMEOUT)
+			rc = -1;
+		if (rc == 0) {
+			t->seized = false;
+			reg_del(t->tid);
+		}
+	} else if (errno == ESRCH) {
+		/* never stopped (wait_stop timed out above): as before, left to
+		 * the kernel's exit_ptrace() when stuckscope exits */
 		t->seized = false;
 		reg_del(t->tid);
 	} else {
