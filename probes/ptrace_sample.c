@@ -46,6 +46,9 @@
 #define PTRACE_EVENT_STOP 128
 #endif
 
+#define PF_KTHREAD 0x00200000	/* include/linux/sched.h: a kernel thread */
+#define CAP_SYS_PTRACE_BIT 19	/* include/uapi/linux/capability.h */
+
 uint64_t ps_now_ns(void)
 {
 	struct timespec ts;
@@ -265,6 +268,46 @@ static int parse_stat(const char *buf, char *state, int64_t *utime, int64_t *sti
 	*utime = v[10];
 	*stime = v[11];
 	return 0;
+}
+
+/* Field `field` of a stat line (1-based, as proc(5) numbers them; 4 and
+ * up are numbers) as an unsigned number: 9 flags, 28 startstack. */
+static bool stat_field(const char *buf, int field, uint64_t *out)
+{
+	const char *p = strrchr(buf, ')');
+	if (!p || field < 4)
+		return false;
+	p++;
+	for (int f = 3; f <= field; f++) {
+		while (*p == ' ')
+			p++;
+		if (!*p || *p == '\n')
+			return false;
+		if (f == field) {
+			char *end;
+			unsigned long long v = strtoull(p, &end, 10);
+			if (end == p)
+				return false;
+			*out = v;
+			return true;
+		}
+		while (*p && *p != ' ')
+			p++;
+	}
+	return false;
+}
+
+/* CapEff of stuckscope itself holds CAP_SYS_PTRACE */
+static bool have_cap_sys_ptrace(void)
+{
+	char buf[4096];
+	if (read_small("/proc/self/status", buf, sizeof(buf)) < 0)
+		return geteuid() == 0;
+	const char *p = strstr(buf, "\nCapEff:");
+	if (!p)
+		return geteuid() == 0;
+	unsigned long long caps = strtoull(p + 8, NULL, 16);
+	return (caps >> CAP_SYS_PTRACE_BIT) & 1;
 }
 
 static void read_thread_procfs(pid_t pid, struct ps_thread *t)
@@ -580,23 +623,29 @@ static void tracer_desc(pid_t tracer, char *buf, size_t size)
 		snprintf(buf, size, "pid %d", tracer);
 }
 
-/* Why PTRACE_SEIZE said EPERM, in words. */
-static void explain_eperm(pid_t pid, char *err, size_t errsz)
+/* PTRACE_SEIZE said EPERM and __ptrace_may_access() is the only reason
+ * left (seize_eperm): in words, and not "run as root" to root. With
+ * CAP_SYS_PTRACE only Yama's mode 3 (no attach at all,
+ * yama_ptrace_access_check()) or a security module (SELinux, AppArmor)
+ * refuses. */
+static void explain_eperm(char *err, size_t errsz)
 {
-	long tracer = status_field(pid, "TracerPid");
-	if (tracer > 0) {
-		char who[64];
-		tracer_desc((pid_t)tracer, who, sizeof(who));
-		snprintf(err, errsz, "already traced by %s: a process has one tracer at a time; "
-			 "detach it (quit gdb/strace) and retry", who);
-		return;
-	}
 	char buf[16] = "";
 	read_small("/proc/sys/kernel/yama/ptrace_scope", buf, sizeof(buf));
 	buf[strcspn(buf, "\n")] = '\0';
-	snprintf(err, errsz, "not permitted to ptrace it (%s%s%s): run as its user or root "
+	if (have_cap_sys_ptrace()) {
+		if (strcmp(buf, "3") == 0)
+			snprintf(err, errsz, "not permitted to ptrace it even with CAP_SYS_PTRACE: "
+				 "kernel.yama.ptrace_scope=3 forbids every attach until reboot");
+		else
+			snprintf(err, errsz, "not permitted to ptrace it even with CAP_SYS_PTRACE: "
+				 "a security module (SELinux, AppArmor) refused; see the audit log "
+				 "(journalctl -k)");
+		return;
+	}
+	snprintf(err, errsz, "not permitted to ptrace it (%s%s): run as its user or root "
 		 "(CAP_SYS_PTRACE)", buf[0] ? "kernel.yama.ptrace_scope=" : "EPERM",
-		 buf[0] ? buf : "", "");
+		 buf[0] ? buf : "");
 }
 
 struct ps_session *ps_open(pid_t pid, char *err, size_t errsz)
@@ -634,6 +683,13 @@ struct ps_session *ps_open(pid_t pid, char *err, size_t errsz)
 	long ppid = -1;
 	if (parse_stat(buf, &state, &ut, &st, &ppid) < 0) {
 		snprintf(err, errsz, "cannot parse /proc/%d/stat", pid);
+		return NULL;
+	}
+	uint64_t flags = 0;
+	if (stat_field(buf, 9, &flags) && (flags & PF_KTHREAD)) {
+		/* ptrace_attach() refuses PF_KTHREAD with EPERM, root or not */
+		snprintf(err, errsz, "is a kernel thread: kernel threads cannot be traced "
+			 "(no user stack, no mm); its kernel stack is in /proc/%d/stack", pid);
 		return NULL;
 	}
 	/* a zombie leader with live threads is still worth sampling */
@@ -882,7 +938,57 @@ static int detach_all(struct ps_session *s)
 	return failed;
 }
 
-/* PTRACE_SEIZE every listed thread not yet seized. -1 on EPERM (err). */
+/* PTRACE_SEIZE of one thread said EPERM. ptrace_attach() (kernel/ptrace.c)
+ * refuses, in this order: a kernel thread (PF_KTHREAD); a thread of our own
+ * group; __ptrace_may_access() (credentials, Yama, a security module); a
+ * task that has exited (task->exit_state: a zombie, or a thread an
+ * execve()'s de_thread() just killed); a task already traced (task->ptrace:
+ * by us, when a churning target's listing met the same tid twice, or by
+ * another tracer). The thread's own procfs tells which. 0: no refusal (the
+ * thread is ours, or gone); -1 with err. */
+static int seize_eperm(struct ps_session *s, struct ps_thread *t, char *err, size_t errsz)
+{
+	char sub[48], path[96], buf[1024];
+	snprintf(sub, sizeof(sub), "%d/task/%d", s->pid, t->tid);
+	snprintf(path, sizeof(path), "/proc/%s/stat", sub);
+	long tracer = status_field_path(sub, "TracerPid");
+	if (read_small(path, buf, sizeof(buf)) <= 0 || tracer < 0) {
+		t->status = PS_GONE;	/* exited, and released since */
+		return 0;
+	}
+	const char *rp = strrchr(buf, ')');
+	char state = rp && rp[1] == ' ' ? rp[2] : 0;
+	uint64_t flags = 0;
+	if (state == 'Z' || state == 'X') {
+		t->status = PS_GONE;	/* exited (exit_state set): not an error */
+		return 0;
+	}
+	if (stat_field(buf, 9, &flags) && (flags & PF_KTHREAD)) {
+		snprintf(err, errsz, "thread %d is a kernel thread: kernel threads cannot be "
+			 "traced", t->tid);
+		return -1;
+	}
+	if (tracer == (long)getpid()) {
+		/* ours already: it will be interrupted with the others */
+		if (reg_add(t->tid) < 0) {
+			snprintf(err, errsz, "out of memory");
+			return -1;
+		}
+		t->seized = true;
+		return 0;
+	}
+	if (tracer > 0) {
+		char who[64];
+		tracer_desc((pid_t)tracer, who, sizeof(who));
+		snprintf(err, errsz, "thread %d is already traced by %s: a thread has one tracer "
+			 "at a time; detach it (quit gdb/strace) and retry", t->tid, who);
+		return -1;
+	}
+	explain_eperm(err, errsz);
+	return -1;
+}
+
+/* PTRACE_SEIZE every listed thread not yet seized. -1 with err on a refusal. */
 static int seize_new(struct ps_session *s, char *err, size_t errsz)
 {
 	for (size_t i = 0; i < s->n; i++) {
@@ -907,22 +1013,9 @@ static int seize_new(struct ps_session *s, char *err, size_t errsz)
 			continue;
 		}
 		if (e == EPERM) {
-			/* EPERM also answers a second SEIZE of a thread we already
-			 * trace (a churning target: the listing met the same tid
-			 * twice). The thread's own TracerPid tells: if it is us,
-			 * we hold it and it will be interrupted with the others. */
-			char tp[64];
-			snprintf(tp, sizeof(tp), "%d/task/%d", s->pid, t->tid);
-			if (status_field_path(tp, "TracerPid") == (long)getpid()) {
-				if (reg_add(t->tid) < 0) {
-					snprintf(err, errsz, "out of memory");
-					return -1;
-				}
-				t->seized = true;
-				continue;
-			}
-			explain_eperm(s->pid, err, errsz);
-			return -1;
+			if (seize_eperm(s, t, err, errsz) < 0)
+				return -1;
+			continue;
 		}
 		snprintf(err, errsz, "PTRACE_SEIZE tid %d: %s", t->tid, strerror(e));
 		return -1;

@@ -309,12 +309,38 @@ static void test_process_exits_between_samples(void **state)
 	ps_close(ps);
 }
 
+/* A kernel thread is refused for what it is, not with "run as root"
+ * (issue 16): kthreadd, pid 2, when this pid namespace has it. */
+static void test_kernel_thread(void **state)
+{
+	(void)state;
+	if (!ptrace_allowed())
+		skip();
+	char buf[512];
+	FILE *f = fopen("/proc/2/stat", "r");
+	if (!f)
+		skip();
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	const char *rp = strrchr(buf, ')');
+	unsigned long flags = 0;
+	if (!rp || sscanf(rp + 2, "%*c %*d %*d %*d %*d %*d %lu", &flags) != 1 ||
+	    !(flags & 0x00200000ul))
+		skip();		/* pid 2 is no kernel thread here */
+	char err[PS_ERR_SIZE];
+	assert_null(ps_open(2, err, sizeof(err)));
+	assert_non_null(strstr(err, "kernel thread"));
+	assert_null(strstr(err, "root"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sample_child),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_process_exits_between_samples),
+		cmocka_unit_test(test_kernel_thread),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
