@@ -67,6 +67,10 @@ static void usage(FILE *f)
 	      "while it is stopped, shown above the native ones, and used to classify (a\n"
 	      "thread in Condition.wait() vs one idle in queue.get()).\n"
 	      "\n"
+	      "A sample that meets an execve() in the process is dropped (\"target is exec'ing;\n"
+	      "retry\" in the notes) with nothing left attached; the next one is taken in the\n"
+	      "new program.\n"
+	      "\n"
 	      "Exit status: 0 sampled, 1 usage error, 2 could not sample.\n", f);
 }
 
@@ -621,13 +625,25 @@ int cmd_stacks(int argc, char **argv)
 
 	struct symbolizer *sym = NULL;
 	int rc = EXIT_OK;
+	long n_taken = 0, n_exec = 0;
+	const char *last_err = NULL;	/* why the last sample was dropped */
 	for (long n = 0; n < samples; n++) {
 		if (n && interval)
 			sleep_ms(interval);
 		struct ps_sample smp;
 		uint64_t t_wall = ps_now_ns();
-		if (ps_sample(ps, &smp, err, sizeof(err)) < 0) {
-			if (n == 0) {
+		int prc = ps_sample(ps, &smp, err, sizeof(err));
+		if (prc == PS_SAMPLE_EXEC) {
+			/* an execve() ran during this sample: dropped, nothing left
+			 * attached; the next sample is taken in the new program */
+			n_exec++;
+			*VEC_PUSH(&r->an.arena, &r->messages) =
+				arena_printf(&r->an.arena, "sample %ld: %s", n + 1, err);
+			last_err = arena_strdup(&r->an.arena, err);
+			continue;
+		}
+		if (prc < 0) {
+			if (n_taken == 0) {
 				fprintf(stderr, "stuckscope: %d: %s\n", r->pid, err);
 				rc = EXIT_NOSAMPLE;
 				goto done;
@@ -645,6 +661,7 @@ int cmd_stacks(int argc, char **argv)
 				goto done;
 			}
 		}
+		n_taken++;
 		struct sample_timing *tm = VEC_PUSH(&r->an.arena, &r->timing);
 		memset(tm, 0, sizeof(*tm));
 		tm->sample_no = smp.sample_no;
@@ -675,6 +692,14 @@ int cmd_stacks(int argc, char **argv)
 				&r->an.arena, "sample %u: %zu thread(s) did not stop within %ld ms "
 				"(uninterruptible sleep?): procfs only", smp.sample_no, smp.n_nostop,
 				timeout);
+	}
+	if (n_taken == 0) {
+		/* every sample met an execve(): say so, and why */
+		if (last_err)
+			fprintf(stderr, "stuckscope: %d: %s; all %ld samples met an execve(), nothing "
+				"was left attached\n", r->pid, last_err, n_exec);
+		rc = EXIT_NOSAMPLE;
+		goto done;
 	}
 	/* ps stays open until the report is written: the Python frames' strings
 	 * belong to it (nothing is attached between samples) */

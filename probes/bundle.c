@@ -878,7 +878,8 @@ static void snap_stacks(struct bundle *b, struct bundle_target *t, int k)
 	struct ps_sample smp;
 	memset(&smp, 0, sizeof(smp));
 	/* every thread is detached again when ps_sample() returns, whatever
-	 * happened (ptrace_sample.h) */
+	 * happened (ptrace_sample.h); PS_SAMPLE_EXEC ("target is exec'ing;
+	 * retry") is a failed sample like any other here */
 	if (ps_sample(t->ps, &smp, err, sizeof(err)) != 0) {
 		bundle_fail(b, name, "stack sample of pid %d: %s", (int)t->pid, err);
 		return;
