@@ -884,6 +884,15 @@ static void snap_stacks(struct bundle *b, struct bundle_target *t, int k)
 		bundle_fail(b, name, "stack sample of pid %d: %s", (int)t->pid, err);
 		return;
 	}
+	if (smp.image_gen != t->image_gen) {
+		/* it exec'd since the last sample: the symbolizer's modules and
+		 * cached names are of the old program (frames here are written
+		 * out at once, so nothing points into it any more) */
+		if (t->sym)
+			sym_close(t->sym);
+		t->sym = NULL;
+		t->image_gen = smp.image_gen;
+	}
 	/* symbolize now that the target runs again */
 	if (!t->sym && sym_open) {
 		char serr[256] = "";
