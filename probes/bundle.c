@@ -920,10 +920,20 @@ static void snap_stacks(struct bundle *b, struct bundle_target *t, int k)
 	struct ps_sample smp;
 	memset(&smp, 0, sizeof(smp));
 	/* every thread is detached again when ps_sample() returns, whatever
-	 * happened (ptrace_sample.h) */
+	 * happened (ptrace_sample.h); PS_SAMPLE_EXEC ("target is exec'ing;
+	 * retry") is a failed sample like any other here */
 	if (ps_sample(t->ps, &smp, err, sizeof(err)) != 0) {
 		bundle_fail(b, name, "stack sample of pid %d: %s", (int)t->pid, err);
 		return;
+	}
+	if (smp.image_gen != t->image_gen) {
+		/* it exec'd since the last sample: the symbolizer's modules and
+		 * cached names are of the old program (frames here are written
+		 * out at once, so nothing points into it any more) */
+		if (t->sym)
+			sym_close(t->sym);
+		t->sym = NULL;
+		t->image_gen = smp.image_gen;
 	}
 	/* symbolize now that the target runs again */
 	if (!t->sym && sym_open) {

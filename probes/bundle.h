@@ -38,6 +38,7 @@ struct bundle_target {
 	double gone_at;
 	struct ps_session *ps;	/* sampler session, kept across samples */
 	struct symbolizer *sym;	/* its symbolizer (cache kept across samples) */
+	uint32_t image_gen;	/* the program image sym describes (ps_sample.image_gen) */
 };
 
 struct bundle_listener {

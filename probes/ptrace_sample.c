@@ -22,7 +22,15 @@
  * If stuckscope dies (even SIGKILL), the kernel's exit_ptrace() runs
  * __ptrace_detach() on every tracee: a thread in a ptrace-stop is woken, a
  * pending PTRACE_INTERRUPT is cleared with JOBCTL_TRAP_MASK, so the target
- * runs on (tests/live/stacks.sh checks this 20 times). */
+ * runs on (tests/live/stacks.sh checks this 20 times).
+ *
+ * An execve() in the target (issue 16; tests/live/exec-churn.sh): it kills
+ * every other thread and waits for them in de_thread() while holding the
+ * target's cred_guard_mutex, which PTRACE_SEIZE needs too; threads we trace
+ * wait as zombies for our wait(). The SIGALRM deadline (on_alarm) reaps
+ * them and bounds the SEIZE; PTRACE_O_TRACEEXEC, the /proc/PID/mem pin of
+ * the program image (image_pin) and the leader sweep (sweep_leader) notice
+ * the exec and leave nothing traced; the sample is then PS_SAMPLE_EXEC. */
 #include "ptrace_sample.h"
 
 #include <dirent.h>
@@ -30,11 +38,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libunwind-ptrace.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/uio.h>
 #include <sys/user.h>
@@ -47,6 +57,9 @@
 #ifndef PTRACE_EVENT_STOP
 #define PTRACE_EVENT_STOP 128
 #endif
+
+#define PF_KTHREAD 0x00200000	/* include/linux/sched.h: a kernel thread */
+#define CAP_SYS_PTRACE_BIT 19	/* include/uapi/linux/capability.h */
 
 uint64_t ps_now_ns(void)
 {
@@ -62,9 +75,10 @@ static double wall_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* ---- the registry of attached tids, walked by the signal handler.
- * Entries are > 0 while attached, 0 when free. The array only grows with
- * the handled signals blocked, so the handler never sees a stale pointer. */
+/* ---- the registry of attached tids, walked by the signal handlers
+ * (on_fatal_signal, on_alarm). Entries are > 0 while attached, 0 when free.
+ * The array only grows with the handled signals blocked, so a handler never
+ * sees a stale pointer. */
 
 static pid_t *volatile reg_tids;
 static volatile size_t reg_n;
@@ -78,6 +92,7 @@ static void block_fatal(sigset_t *old)
 	sigaddset(&ss, SIGTERM);
 	sigaddset(&ss, SIGHUP);
 	sigaddset(&ss, SIGQUIT);
+	sigaddset(&ss, SIGALRM);	/* on_alarm walks the registry too */
 	pthread_sigmask(SIG_BLOCK, &ss, old);
 }
 
@@ -259,6 +274,46 @@ static int parse_stat(const char *buf, char *state, int64_t *utime, int64_t *sti
 	return 0;
 }
 
+/* Field `field` of a stat line (1-based, as proc(5) numbers them; 4 and
+ * up are numbers) as an unsigned number: 9 flags, 28 startstack. */
+static bool stat_field(const char *buf, int field, uint64_t *out)
+{
+	const char *p = strrchr(buf, ')');
+	if (!p || field < 4)
+		return false;
+	p++;
+	for (int f = 3; f <= field; f++) {
+		while (*p == ' ')
+			p++;
+		if (!*p || *p == '\n')
+			return false;
+		if (f == field) {
+			char *end;
+			unsigned long long v = strtoull(p, &end, 10);
+			if (end == p)
+				return false;
+			*out = v;
+			return true;
+		}
+		while (*p && *p != ' ')
+			p++;
+	}
+	return false;
+}
+
+/* CapEff of stuckscope itself holds CAP_SYS_PTRACE */
+static bool have_cap_sys_ptrace(void)
+{
+	char buf[4096];
+	if (read_small("/proc/self/status", buf, sizeof(buf)) < 0)
+		return geteuid() == 0;
+	const char *p = strstr(buf, "\nCapEff:");
+	if (!p)
+		return geteuid() == 0;
+	unsigned long long caps = strtoull(p + 8, NULL, 16);
+	return (caps >> CAP_SYS_PTRACE_BIT) & 1;
+}
+
 static void read_thread_procfs(pid_t pid, struct ps_thread *t)
 {
 	char path[80], buf[1024];
@@ -303,9 +358,20 @@ struct ps_session {
 	struct user_regs_struct regs;
 	pid_t cur_tid;
 	/* the Python frame reader (pystack.h), NULL for a process without
-	 * CPython 3.11 */
-	struct py_reader *py;
+	 * CPython 3.11, or after an exec (the reader of the old image is kept
+	 * in py_retired: earlier samples' frame strings point into it) */
+	struct py_reader *py, *py_retired;
 	char py_note[320];
+	/* The program image the samples are taken in (image_pin): an fd on
+	 * /proc/PID/task/TID/mem of a live thread, which holds that mm_struct,
+	 * and an address mapped in it; image_gen counts the execs seen. */
+	int image_fd;
+	uint64_t image_addr;
+	pid_t image_tid;
+	uint32_t image_gen;
+	/* this sample met an execve(): why, in words (first reason found) */
+	bool exec;
+	char exec_why[128];
 };
 
 /* libunwind's accessor `arg` is the _UPT info (find_proc_info passes it on
@@ -427,7 +493,10 @@ static int acc_find_proc_info(unw_addr_space_t as, unw_word_t ip, unw_proc_info_
 static void find_vdso(struct ps_session *s)
 {
 	char path[64], line[512];
-	snprintf(path, sizeof(path), "/proc/%d/maps", s->pid);
+	/* a live thread's maps: a zombie leader (a non-leader thread in
+	 * execve(), or one that called pthread_exit()) has no mm to show */
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/maps", s->pid,
+		 s->image_tid > 0 ? s->image_tid : s->pid);
 	FILE *f = fopen(path, "re");
 	if (!f)
 		return;
@@ -519,15 +588,85 @@ static unw_accessors_t accessors = {
 	.get_proc_name = acc_get_proc_name,
 };
 
-/* The deadline of a blocking waitpid: SIGALRM from ITIMER_REAL, caught by a
- * handler installed without SA_RESTART, makes waitpid fail with EINTR. The
- * timer repeats every 2 ms, so a tick that lands between arming and
- * blocking only costs one more tick, never a hang. */
+/* ---- deadlines: SIGALRM from ITIMER_REAL, caught by a handler installed
+ * without SA_RESTART. The timer repeats every 2 ms (ALARM_TICK_NS), so a
+ * tick that lands between arming and blocking only costs one more tick,
+ * never a hang.
+ *
+ * A blocking waitpid() fails with EINTR on a tick (do_wait() returns
+ * -ERESTARTSYS, not restarted without SA_RESTART). PTRACE_SEIZE does not:
+ * ptrace_attach() (kernel/ptrace.c) takes the target's cred_guard_mutex
+ * with mutex_lock_interruptible() and answers a signal with
+ * -ERESTARTNOINTR, which handle_signal() (arch/x86/kernel/signal.c)
+ * restarts whatever SA_RESTART says: the handler runs, then the SEIZE
+ * sleeps again, and user space never sees EINTR (measured: a 2 ms tick
+ * around the SEIZE still hung in ptrace_attach). So the handler itself
+ * does what a blocked SEIZE needs:
+ *
+ * 1. It reaps our tracees that have exited. An execve() of a multi-threaded
+ *    target holds cred_guard_mutex (prepare_bprm_creds() until
+ *    setup_new_exec(), fs/exec.c) while de_thread() SIGKILLs every other
+ *    thread (zap_other_threads()) and sleeps until each is released:
+ *    __exit_signal() counts notify_count down from release_task(). A traced
+ *    thread is not autoreaped: exit_notify() (kernel/exit.c) leaves it a
+ *    zombie until its tracer's wait (wait_task_zombie() -> release_task()).
+ *    So the exec waits for us while we wait in SEIZE for the exec — the
+ *    hang of issue 16, and the one tools/testing/selftests/ptrace/vmaccess.c
+ *    shows. Reaping them lets de_thread() finish; the exec drops the mutex
+ *    and the SEIZE returns.
+ * 2. Past the SEIZE's own deadline (the mutex held for a reason reaping
+ *    cannot cure: an exec whose other thread sleeps uninterruptibly, on a
+ *    dead NFS server say) it leaves the restarting syscall with
+ *    siglongjmp(), the only way out of an ERESTARTNOINTR sleep short of
+ *    dying. It is armed only around the ptrace() call itself, so nothing
+ *    half-done (a lock, an allocation) is ever abandoned. */
+#define ALARM_TICK_NS 2000000ull
+
+static volatile sig_atomic_t alarm_reaped;	/* tracees on_alarm reaped */
+static volatile sig_atomic_t seize_armed;	/* 1: on_alarm may leave the SEIZE */
+static volatile uint64_t seize_deadline;	/* monotonic ns */
+static volatile pid_t seize_thread;		/* the thread inside the SEIZE */
+static sigjmp_buf seize_jmp;
+
+/* Async-signal-safe: waitid() only. WNOWAIT first: for a tracee,
+ * wait_task_stopped() (kernel/exit.c) reports ptrace-stops whatever the
+ * options ask ("traditionally we see ptrace'd stopped tasks regardless of
+ * options"), and a stop consumed here would never reach wait_stop(). Only
+ * an exit is then reaped; wait_stop() later finds ECHILD, i.e. gone. */
+static void reap_exited_tracees(void)
+{
+	pid_t *v = reg_tids;
+	size_t n = reg_n;
+	for (size_t i = 0; i < n; i++) {
+		pid_t tid = v[i];
+		if (tid <= 0)
+			continue;
+		siginfo_t si;
+		si.si_pid = 0;
+		if (waitid(P_PID, (id_t)tid, &si, WEXITED | WNOHANG | WNOWAIT | __WALL) != 0 ||
+		    si.si_pid != tid)
+			continue;
+		if (si.si_code != CLD_EXITED && si.si_code != CLD_KILLED && si.si_code != CLD_DUMPED)
+			continue;	/* a ptrace-stop: wait_stop()'s to see */
+		if (waitid(P_PID, (id_t)tid, &si, WEXITED | WNOHANG | __WALL) == 0 && si.si_pid == tid)
+			alarm_reaped = alarm_reaped + 1;
+	}
+}
+
 static void on_alarm(int sig)
 {
 	(void)sig;
+	int saved = errno;
+	reap_exited_tracees();
+	if (seize_armed && ps_now_ns() >= seize_deadline &&
+	    (pid_t)syscall(SYS_gettid) == seize_thread) {
+		seize_armed = 0;
+		siglongjmp(seize_jmp, 1);	/* back into seize_bounded() */
+	}
+	errno = saved;
 }
 
+/* First tick after `ns`, then every ALARM_TICK_NS. */
 static void arm_alarm(uint64_t ns)
 {
 	struct itimerval it;
@@ -536,7 +675,7 @@ static void arm_alarm(uint64_t ns)
 	it.it_value.tv_sec = (time_t)(ns / 1000000000ull);
 	it.it_value.tv_usec = (suseconds_t)(ns % 1000000000ull / 1000);
 	it.it_interval.tv_sec = 0;
-	it.it_interval.tv_usec = 2000;
+	it.it_interval.tv_usec = (suseconds_t)(ALARM_TICK_NS / 1000);
 	setitimer(ITIMER_REAL, &it, NULL);
 }
 
@@ -545,6 +684,40 @@ static void disarm_alarm(void)
 	struct itimerval it;
 	memset(&it, 0, sizeof(it));
 	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+enum seize_result { SEIZE_OK, SEIZE_FAILED, SEIZE_TIMEOUT };
+
+/* PTRACE_SEIZE of one thread, left at `deadline` (monotonic ns) if the
+ * target's cred_guard_mutex is still held then (on_alarm, point 2). The
+ * caller has the ticks armed and seize_thread set. */
+static enum seize_result seize_bounded(pid_t tid, uint64_t deadline, int *err)
+{
+	if (sigsetjmp(seize_jmp, 0)) {
+		/* Left through on_alarm. No sigreturn ran, so SIGALRM is still
+		 * blocked as inside its handler: unblock it. Whether the SEIZE
+		 * took effect is unknown; the caller treats the thread as seized
+		 * and detach_thread() sorts it out (ESRCH: it was not). */
+		sigset_t ss;
+		sigemptyset(&ss);
+		sigaddset(&ss, SIGALRM);
+		pthread_sigmask(SIG_UNBLOCK, &ss, NULL);
+		*err = ETIMEDOUT;
+		return SEIZE_TIMEOUT;
+	}
+	seize_deadline = deadline;
+	seize_armed = 1;
+	/* PTRACE_O_TRACEEXEC: a held thread that completes an execve() stops
+	 * with PTRACE_EVENT_EXEC (ptrace_event() in exec_binprm(), fs/exec.c),
+	 * so the sampler learns the image changed under it; a seized tracee
+	 * gets no other word of it (the legacy SIGTRAP is for PTRACE_ATTACH
+	 * only). No PTRACE_O_TRACECLONE: a clone event would stop the creating
+	 * thread until we answer it; new threads are found by re-listing
+	 * /proc/PID/task instead. */
+	long r = ptrace(PTRACE_SEIZE, tid, 0, (void *)(long)PTRACE_O_TRACEEXEC);
+	seize_armed = 0;
+	*err = errno;
+	return r == 0 ? SEIZE_OK : SEIZE_FAILED;
 }
 
 pid_t ps_pid(const struct ps_session *s)
@@ -572,23 +745,134 @@ static void tracer_desc(pid_t tracer, char *buf, size_t size)
 		snprintf(buf, size, "pid %d", tracer);
 }
 
-/* Why PTRACE_SEIZE said EPERM, in words. */
-static void explain_eperm(pid_t pid, char *err, size_t errsz)
+/* ---- the program image. An execve() gives the process a new mm_struct
+ * (exec_mmap(), fs/exec.c) and drops the old one's last user. An fd on
+ * /proc/PID/task/TID/mem holds the mm it was opened on (proc_mem_open()
+ * grabs it); once that mm has no users, mem_rw() (fs/proc/base.c) finds
+ * mmget_not_zero() false and reads 0 bytes. So one byte read at an address
+ * mapped in the pinned image says whether that image still runs, with no
+ * lock of the target's held and nothing to go wrong with ASLR off (where a
+ * re-exec of the same binary looks the same from every address). */
+
+/* Pin the image a live thread of the process runs now; image_fd -1 when
+ * none could be (the process is gone, or all its threads are zombies). */
+static void image_pin(struct ps_session *s)
 {
-	long tracer = status_field(pid, "TracerPid");
-	if (tracer > 0) {
-		char who[64];
-		tracer_desc((pid_t)tracer, who, sizeof(who));
-		snprintf(err, errsz, "already traced by %s: a process has one tracer at a time; "
-			 "detach it (quit gdb/strace) and retry", who);
+	if (s->image_fd >= 0)
+		close(s->image_fd);
+	s->image_fd = -1;
+	s->image_addr = 0;
+	s->image_tid = 0;
+	char path[96], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/task", s->pid);
+	DIR *d = opendir(path);
+	if (!d)
 		return;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		pid_t tid = (pid_t)atoi(e->d_name);
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", s->pid, tid);
+		if (read_small(path, buf, sizeof(buf)) <= 0)
+			continue;
+		const char *rp = strrchr(buf, ')');
+		uint64_t start_stack = 0;
+		if (!rp || rp[1] != ' ' || rp[2] == 'Z' || rp[2] == 'X' ||
+		    !stat_field(buf, 28, &start_stack) || !start_stack)
+			continue;
+		/* startstack (mm->start_stack: argc on the initial stack, set by
+		 * the ELF loader) is mapped for as long as the image runs */
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/mem", s->pid, tid);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		uint8_t b;
+		if (pread(fd, &b, 1, (off_t)start_stack) == 1) {
+			s->image_fd = fd;
+			s->image_addr = start_stack;
+			s->image_tid = tid;
+			break;
+		}
+		close(fd);
 	}
+	closedir(d);
+}
+
+/* 1 the pinned image still runs; 0 it does not (an exec replaced it, or
+ * the process is gone); -1 nothing pinned. */
+static int image_same(const struct ps_session *s)
+{
+	if (s->image_fd < 0)
+		return -1;
+	uint8_t b;
+	ssize_t n;
+	do
+		n = pread(s->image_fd, &b, 1, (off_t)s->image_addr);
+	while (n < 0 && errno == EINTR);
+	return n == 1;
+}
+
+/* The process exec'd since the last sample: what the session learnt about
+ * the old image (unwind rules cached by IP, the ELF _UPT last opened, the
+ * vDSO, the Python interpreter's addresses) describes it no longer. */
+static void image_changed(struct ps_session *s)
+{
+	s->image_gen++;
+	image_pin(s);
+	if (s->as)
+		unw_flush_cache(s->as, 0, 0);
+	void *upt = _UPT_create(s->pid);
+	if (upt) {
+		if (s->upt)
+			_UPT_destroy(s->upt);
+		s->upt = upt;
+	}
+	s->have_vdso = false;
+	find_vdso(s);
+	if (s->py) {
+		s->py_retired = s->py;
+		s->py = NULL;
+		snprintf(s->py_note, sizeof(s->py_note), "Python frames: not read after the "
+			 "process exec'd a new program");
+	}
+}
+
+/* The process's state letter from /proc/PID/stat: the thread now holding
+ * the process id. 0 when the process is gone. */
+static char process_state(pid_t pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (read_small(path, buf, sizeof(buf)) <= 0)
+		return 0;
+	const char *rp = strrchr(buf, ')');
+	return rp && rp[1] == ' ' ? rp[2] : 0;
+}
+
+/* PTRACE_SEIZE said EPERM and __ptrace_may_access() is the only reason
+ * left (seize_eperm): in words, and not "run as root" to root. With
+ * CAP_SYS_PTRACE only Yama's mode 3 (no attach at all,
+ * yama_ptrace_access_check()) or a security module (SELinux, AppArmor)
+ * refuses. */
+static void explain_eperm(char *err, size_t errsz)
+{
 	char buf[16] = "";
 	read_small("/proc/sys/kernel/yama/ptrace_scope", buf, sizeof(buf));
 	buf[strcspn(buf, "\n")] = '\0';
-	snprintf(err, errsz, "not permitted to ptrace it (%s%s%s): run as its user or root "
+	if (have_cap_sys_ptrace()) {
+		if (strcmp(buf, "3") == 0)
+			snprintf(err, errsz, "not permitted to ptrace it even with CAP_SYS_PTRACE: "
+				 "kernel.yama.ptrace_scope=3 forbids every attach until reboot");
+		else
+			snprintf(err, errsz, "not permitted to ptrace it even with CAP_SYS_PTRACE: "
+				 "a security module (SELinux, AppArmor) refused; see the audit log "
+				 "(journalctl -k)");
+		return;
+	}
+	snprintf(err, errsz, "not permitted to ptrace it (%s%s): run as its user or root "
 		 "(CAP_SYS_PTRACE)", buf[0] ? "kernel.yama.ptrace_scope=" : "EPERM",
-		 buf[0] ? buf : "", "");
+		 buf[0] ? buf : "");
 }
 
 struct ps_session *ps_open(pid_t pid, char *err, size_t errsz)
@@ -626,6 +910,13 @@ struct ps_session *ps_open(pid_t pid, char *err, size_t errsz)
 	long ppid = -1;
 	if (parse_stat(buf, &state, &ut, &st, &ppid) < 0) {
 		snprintf(err, errsz, "cannot parse /proc/%d/stat", pid);
+		return NULL;
+	}
+	uint64_t flags = 0;
+	if (stat_field(buf, 9, &flags) && (flags & PF_KTHREAD)) {
+		/* ptrace_attach() refuses PF_KTHREAD with EPERM, root or not */
+		snprintf(err, errsz, "is a kernel thread: kernel threads cannot be traced "
+			 "(no user stack, no mm); its kernel stack is in /proc/%d/stack", pid);
 		return NULL;
 	}
 	/* a zombie leader with live threads is still worth sampling */
@@ -672,6 +963,8 @@ struct ps_session *ps_open(pid_t pid, char *err, size_t errsz)
 	}
 	s->pid = pid;
 	s->timeout_ms = 250;
+	s->image_fd = -1;
+	image_pin(s);
 	s->mem = calloc(MEMCACHE_LINES, sizeof(*s->mem));
 	s->as = unw_create_addr_space(&accessors, 0);
 	s->upt = _UPT_create(pid);
@@ -758,7 +1051,10 @@ enum wait_result { W_STOPPED, W_GONE, W_TIMEOUT };
 /* Wait for `t` to reach the stop PTRACE_INTERRUPT asked for, until
  * `deadline` (monotonic ns). waitpid(tid) is only woken by that thread's
  * own state changes (child_wait_callback filters by pid), so the other
- * threads reaching their stops do not bounce the sampler awake. */
+ * threads reaching their stops do not bounce the sampler awake. The first
+ * tick comes after at most ALARM_TICK_NS, not at the deadline: a thread
+ * in execve() does not stop until de_thread() has its other threads
+ * released, and on_alarm reaps those of them we trace. */
 static enum wait_result wait_stop(struct ps_thread *t, uint64_t deadline)
 {
 	for (;;) {
@@ -768,7 +1064,8 @@ static enum wait_result wait_stop(struct ps_thread *t, uint64_t deadline)
 			uint64_t now = ps_now_ns();
 			if (now >= deadline)
 				return W_TIMEOUT;
-			arm_alarm(deadline - now);
+			uint64_t left = deadline - now;
+			arm_alarm(left < ALARM_TICK_NS ? left : ALARM_TICK_NS);
 			r = waitpid(t->tid, &st, __WALL);
 			int e = errno;
 			disarm_alarm();
@@ -791,6 +1088,14 @@ static enum wait_result wait_stop(struct ps_thread *t, uint64_t deadline)
 			 * in its group stop (__ptrace_unlink). */
 			if (sig != SIGTRAP)
 				t->pending_sig = -1;	/* marker: group-stop */
+			return W_STOPPED;
+		}
+		if (event == PTRACE_EVENT_EXEC) {
+			/* PTRACE_O_TRACEEXEC: this thread completed an execve()
+			 * while we held it (reported under the process id, which
+			 * de_thread() gave it). It is in a ptrace-stop, in the new
+			 * program: detachable, and the sample is void. */
+			t->exec_stop = true;
 			return W_STOPPED;
 		}
 		if (event == 0) {
@@ -818,8 +1123,21 @@ static int detach_thread(struct ps_thread *t)
 	int saved = errno;
 	int rc = 0;
 	if (!t->stopped) {
-		if (!t->interrupted && ptrace(PTRACE_INTERRUPT, t->tid, 0, 0) == 0)
-			t->interrupted = true;
+		if (!t->interrupted) {
+			if (ptrace(PTRACE_INTERRUPT, t->tid, 0, 0) == 0) {
+				t->interrupted = true;
+			} else if (errno == ESRCH) {
+				/* not our tracee: ptrace_check_attach() finds no link
+				 * (a SEIZE left at its deadline never took, or the tid
+				 * went with de_thread()). A zombie of ours still answers
+				 * INTERRUPT (its sighand lives until release_task()), so
+				 * nothing of ours waits here. */
+				t->seized = false;
+				reg_del(t->tid);
+				errno = saved;
+				return 0;
+			}
+		}
 		enum wait_result w = wait_stop(t, ps_now_ns() + 100000000ull);
 		if (w == W_GONE) {
 			t->seized = false;
@@ -831,8 +1149,29 @@ static int detach_thread(struct ps_thread *t)
 			t->stopped = true;
 	}
 	int sig = t->pending_sig > 0 ? t->pending_sig : 0;
-	if (ptrace(PTRACE_DETACH, t->tid, 0, (void *)(long)sig) == 0 || errno == ESRCH) {
-		/* ESRCH after a stop: it died meanwhile; nothing to detach */
+	bool was_stopped = t->stopped;
+	if (ptrace(PTRACE_DETACH, t->tid, 0, (void *)(long)sig) == 0) {
+		t->seized = false;
+		reg_del(t->tid);
+	} else if (errno == ESRCH && was_stopped) {
+		/* ESRCH after a stop: ptrace_check_attach() found it no longer
+		 * in a ptrace-stop, because it was SIGKILLed meanwhile (by an
+		 * execve()'s zap_other_threads(), say). Dead is not detached: a
+		 * traced thread stays a zombie until its tracer reaps it
+		 * (exit_notify(), kernel/exit.c), and de_thread() waits for that
+		 * release. Reap it (a dying thread exits within microseconds). */
+		enum wait_result w = wait_stop(t, ps_now_ns() + 100000000ull);
+		if (w == W_STOPPED)	/* the tid is a live tracee again: de_thread() gave it away */
+			rc = ptrace(PTRACE_DETACH, t->tid, 0, 0) == 0 || errno == ESRCH ? 0 : -1;
+		else if (w == W_TIMEOUT)
+			rc = -1;
+		if (rc == 0) {
+			t->seized = false;
+			reg_del(t->tid);
+		}
+	} else if (errno == ESRCH) {
+		/* never stopped (wait_stop timed out above): as before, left to
+		 * the kernel's exit_ptrace() when stuckscope exits */
 		t->seized = false;
 		reg_del(t->tid);
 	} else {
@@ -853,52 +1192,155 @@ static int detach_all(struct ps_session *s)
 	return failed;
 }
 
-/* PTRACE_SEIZE every listed thread not yet seized. -1 on EPERM (err). */
+static void exec_mark(struct ps_session *s, const char *why)
+{
+	if (!s->exec)
+		copy_str(s->exec_why, sizeof(s->exec_why), why);
+	s->exec = true;
+}
+
+/* PTRACE_SEIZE of one thread said EPERM. ptrace_attach() (kernel/ptrace.c)
+ * refuses, in this order: a kernel thread (PF_KTHREAD); a thread of our own
+ * group; __ptrace_may_access() (credentials, Yama, a security module); a
+ * task that has exited (task->exit_state: a zombie, or a thread an
+ * execve()'s de_thread() just killed); a task already traced (task->ptrace:
+ * by us, when a churning target's listing met the same tid twice, or by
+ * another tracer). The thread's own procfs tells which. 0: no refusal (the
+ * thread is ours, or gone); -1 with err. */
+static int seize_eperm(struct ps_session *s, struct ps_thread *t, char *err, size_t errsz)
+{
+	char sub[48], path[96], buf[1024];
+	snprintf(sub, sizeof(sub), "%d/task/%d", s->pid, t->tid);
+	snprintf(path, sizeof(path), "/proc/%s/stat", sub);
+	long tracer = status_field_path(sub, "TracerPid");
+	if (read_small(path, buf, sizeof(buf)) <= 0 || tracer < 0) {
+		t->status = PS_GONE;	/* exited, and released since */
+		return 0;
+	}
+	const char *rp = strrchr(buf, ')');
+	char state = rp && rp[1] == ' ' ? rp[2] : 0;
+	uint64_t flags = 0;
+	if (state == 'Z' || state == 'X') {
+		t->status = PS_GONE;	/* exited (exit_state set): not an error */
+		return 0;
+	}
+	if (stat_field(buf, 9, &flags) && (flags & PF_KTHREAD)) {
+		snprintf(err, errsz, "thread %d is a kernel thread: kernel threads cannot be "
+			 "traced", t->tid);
+		return -1;
+	}
+	if (tracer == (long)getpid()) {
+		/* ours already: it will be interrupted with the others */
+		if (reg_add(t->tid) < 0) {
+			snprintf(err, errsz, "out of memory");
+			return -1;
+		}
+		t->seized = true;
+		return 0;
+	}
+	if (tracer > 0) {
+		char who[64];
+		tracer_desc((pid_t)tracer, who, sizeof(who));
+		snprintf(err, errsz, "thread %d is already traced by %s: a thread has one tracer "
+			 "at a time; detach it (quit gdb/strace) and retry", t->tid, who);
+		return -1;
+	}
+	explain_eperm(err, errsz);
+	return -1;
+}
+
+/* PTRACE_SEIZE every listed thread not yet seized, each bounded by the
+ * sample's timeout (seize_bounded). -1 with err on a refusal; s->exec set
+ * (and the loop left) when the SEIZE met an execve(). */
 static int seize_new(struct ps_session *s, char *err, size_t errsz)
 {
-	for (size_t i = 0; i < s->n; i++) {
+	bool armed = false;
+	int rc = 0;
+	for (size_t i = 0; i < s->n && rc == 0 && !s->exec; i++) {
 		struct ps_thread *t = &s->t[i];
 		if (t->seized || t->status != PS_OK)
 			continue;
 		if (reg_add(t->tid) < 0) {
 			snprintf(err, errsz, "out of memory");
-			return -1;
+			rc = -1;
+			break;
 		}
-		/* options 0: no PTRACE_O_TRACECLONE — a clone event would stop the
-		 * creating thread until we answer it; new threads are found by
-		 * re-listing /proc/PID/task instead */
-		if (ptrace(PTRACE_SEIZE, t->tid, 0, 0) == 0) {
+		if (!armed) {
+			/* a SEIZE takes microseconds: a tick after 1 ms means it
+			 * sleeps on cred_guard_mutex, and on_alarm reaps */
+			seize_thread = (pid_t)syscall(SYS_gettid);
+			arm_alarm(1000000);
+			armed = true;
+		}
+		sig_atomic_t reaped = alarm_reaped;
+		uint64_t t0 = ps_now_ns();
+		int e = 0;
+		enum seize_result r =
+			seize_bounded(t->tid, t0 + (uint64_t)s->timeout_ms * 1000000ull, &e);
+		if (r == SEIZE_TIMEOUT) {
+			t->seized = true;	/* perhaps: detach_thread() finds out */
+			char why[96];
+			snprintf(why, sizeof(why), "PTRACE_SEIZE waited %d ms for its "
+				 "cred_guard_mutex", s->timeout_ms);
+			exec_mark(s, why);
+			break;
+		}
+		/* tracees of ours exited and were reaped while this SEIZE slept:
+		 * de_thread() was waiting for them, cred_guard_mutex held */
+		if (alarm_reaped != reaped)
+			exec_mark(s, "execve() killed its threads while PTRACE_SEIZE waited");
+		if (r == SEIZE_OK) {
 			t->seized = true;
 			continue;
 		}
-		int e = errno;
 		reg_del(t->tid);
 		if (e == ESRCH) {		/* exited since the listing */
 			t->status = PS_GONE;
 			continue;
 		}
 		if (e == EPERM) {
-			/* EPERM also answers a second SEIZE of a thread we already
-			 * trace (a churning target: the listing met the same tid
-			 * twice). The thread's own TracerPid tells: if it is us,
-			 * we hold it and it will be interrupted with the others. */
-			char tp[64];
-			snprintf(tp, sizeof(tp), "%d/task/%d", s->pid, t->tid);
-			if (status_field_path(tp, "TracerPid") == (long)getpid()) {
-				if (reg_add(t->tid) < 0) {
-					snprintf(err, errsz, "out of memory");
-					return -1;
-				}
-				t->seized = true;
-				continue;
-			}
-			explain_eperm(s->pid, err, errsz);
-			return -1;
+			if (seize_eperm(s, t, err, errsz) < 0)
+				rc = -1;
+			continue;
 		}
 		snprintf(err, errsz, "PTRACE_SEIZE tid %d: %s", t->tid, strerror(e));
-		return -1;
+		rc = -1;
 	}
-	return 0;
+	if (armed) {
+		int saved = errno;
+		disarm_alarm();
+		errno = saved;
+	}
+	return rc;
+}
+
+/* After a non-leader thread's execve(), de_thread() gives it the process id
+ * (exchange_tids(), fs/exec.c) and releases the old leader itself. If we
+ * had seized the exec'ing thread under its own tid, we still trace it, now
+ * numbered PID, and no tid we know reaches it: our PTRACE_INTERRUPT and
+ * waitpid() of the old tid say ESRCH/ECHILD. So after detaching, the
+ * thread holding the process id is checked (its TracerPid) and, if it is
+ * ours, stopped and detached too. Returns the threads left attached (0/1). */
+static int sweep_leader(struct ps_session *s)
+{
+	const struct ps_thread *known = find_thread(s, s->pid);
+	if (known && known->seized)
+		return 0;	/* the leader we know, left attached: already counted */
+	char sub[48];
+	snprintf(sub, sizeof(sub), "%d/task/%d", s->pid, s->pid);
+	if (status_field_path(sub, "TracerPid") != (long)getpid())
+		return 0;
+	struct ps_thread t;
+	memset(&t, 0, sizeof(t));
+	t.tid = s->pid;
+	t.seized = true;
+	/* registered so that a fatal signal meanwhile detaches it as well; if
+	 * that allocation fails it is detached here all the same */
+	(void)reg_add(t.tid);
+	int rc = detach_thread(&t) < 0 ? 1 : 0;
+	exec_mark(s, t.exec_stop ? "PTRACE_EVENT_EXEC"
+				 : "a thread it traced took over the process id (de_thread())");
+	return rc;
 }
 
 static void interrupt_new(struct ps_session *s)
@@ -993,9 +1435,18 @@ int ps_sample(struct ps_session *s, struct ps_sample *out, char *err, size_t err
 	err[0] = '\0';
 	s->n = 0;
 	s->gen++;
+	s->exec = false;
+	s->exec_why[0] = '\0';
+	/* 0. an execve() since the last sample: the caches are of the old image */
+	if (image_same(s) == 0)
+		image_changed(s);
+	else if (s->image_fd < 0)
+		image_pin(s);
+	out->image_gen = s->image_gen;
 	cur_session = s;
 	int rc = 0;
 	uint64_t t0 = ps_now_ns();
+	uint64_t t_int = 0;	/* the first PTRACE_INTERRUPT; 0 before */
 
 	/* 1. list and seize until no new thread appears: a thread can be
 	 * created between a listing and the seizes */
@@ -1013,6 +1464,8 @@ int ps_sample(struct ps_session *s, struct ps_sample *out, char *err, size_t err
 			rc = -1;
 			goto out;
 		}
+		if (s->exec)
+			goto out;
 		added = list_new(s);
 		out->relists++;
 		if (added <= 0 || out->relists > 50)
@@ -1036,7 +1489,7 @@ int ps_sample(struct ps_session *s, struct ps_sample *out, char *err, size_t err
 	}
 	/* 2. stop them all: INTERRUPT every thread first, then wait for each, so
 	 * they stop together rather than one after the other */
-	uint64_t t_int = ps_now_ns();
+	t_int = ps_now_ns();
 	uint64_t deadline = t_int + (uint64_t)s->timeout_ms * 1000000ull;
 	out->at = wall_now();
 	interrupt_new(s);
@@ -1053,11 +1506,20 @@ int ps_sample(struct ps_session *s, struct ps_sample *out, char *err, size_t err
 			rc = -1;
 			goto out;
 		}
+		if (s->exec)
+			goto out;
 		interrupt_new(s);
 		wait_new(s, deadline);
 	}
 	uint64_t t_stopped = ps_now_ns();
 	out->wait_ns = (int64_t)(t_stopped - t_int);
+	for (size_t i = 0; i < s->n; i++)
+		if (s->t[i].exec_stop) {
+			/* one thread is in the new program, the others died: nothing
+			 * worth unwinding */
+			exec_mark(s, "PTRACE_EVENT_EXEC");
+			goto out;
+		}
 
 	/* 3. registers and raw PCs, all threads stopped */
 	for (size_t i = 0; i < s->n; i++) {
@@ -1097,13 +1559,30 @@ out:
 		int saved = errno;
 		uint64_t t_det = ps_now_ns();
 		int failed = detach_all(s);
+		failed += sweep_leader(s);
 		uint64_t t_end = ps_now_ns();
 		out->detach_ns = (int64_t)(t_end - t_det);
-		out->window_ns = rc == 0 ? (int64_t)(t_end - t_int) : -1;
-		if (failed && rc == 0) {
+		out->window_ns = rc == 0 && !s->exec && t_int ? (int64_t)(t_end - t_int) : -1;
+		for (size_t i = 0; i < s->n; i++)
+			if (s->t[i].exec_stop)
+				exec_mark(s, "PTRACE_EVENT_EXEC");
+		/* an exec that went past exec_mmap() during the sample, with no
+		 * thread of ours in its way (the process still runs: a gone one
+		 * also fails the read) */
+		if (!s->exec && image_same(s) == 0) {
+			char st = process_state(s->pid);
+			if (st && st != 'Z' && st != 'X')
+				exec_mark(s, "a new program image replaced the old one meanwhile");
+		}
+		if (failed) {
 			snprintf(err, errsz, "%d thread(s) could not be detached; they are released "
-				 "when stuckscope exits", failed);
+				 "when stuckscope exits%s", failed,
+				 s->exec ? " (the target was exec'ing)" : "");
 			rc = -1;
+		} else if (s->exec) {
+			/* nothing attached, nothing stopped: a clean outcome of its own */
+			snprintf(err, errsz, "target is exec'ing; retry (%s)", s->exec_why);
+			rc = PS_SAMPLE_EXEC;
 		}
 		errno = saved;
 	}
@@ -1117,6 +1596,7 @@ out:
 		if (t->interrupted && t->t_res_ns >= t->t_int_ns && t->status == PS_OK)
 			t->stop_ns = (int64_t)(t->t_res_ns - t->t_int_ns);
 		t->interrupted = false;
+		t->exec_stop = false;
 		switch (t->status) {
 		case PS_OK: out->n_stopped++; break;
 		case PS_GONE: out->n_gone++; break;
@@ -1143,6 +1623,9 @@ void ps_close(struct ps_session *s)
 		pthread_sigmask(SIG_SETMASK, &s->old_mask, NULL);
 	}
 	pyr_close(s->py);
+	pyr_close(s->py_retired);
+	if (s->image_fd >= 0)
+		close(s->image_fd);
 	if (s->upt)
 		_UPT_destroy(s->upt);
 	if (s->as)

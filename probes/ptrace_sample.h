@@ -11,7 +11,13 @@
  * the target runs again.
  *
  * Errors are strings ("is a zombie", "is already traced by pid 123 (gdb)")
- * for the caller to print as "stuckscope: PID: ...". */
+ * for the caller to print as "stuckscope: PID: ...".
+ *
+ * No call waits without a deadline, an execve() in the target included
+ * (issue 16): PTRACE_SEIZE can sleep on the target's cred_guard_mutex while
+ * the exec waits in de_thread() for threads we trace; the sampler reaps
+ * those, leaves a SEIZE that outlives the deadline, and reports the sample
+ * as PS_SAMPLE_EXEC ("target is exec'ing; retry") with nothing attached. */
 #ifndef STUCKSCOPE_PTRACE_SAMPLE_H
 #define STUCKSCOPE_PTRACE_SAMPLE_H
 
@@ -63,6 +69,7 @@ struct ps_thread {
 	int64_t stop_ns;		/* from its PTRACE_INTERRUPT to its PTRACE_DETACH, -1 */
 	/* internal */
 	bool seized, stopped, interrupted;
+	bool exec_stop;			/* stopped in PTRACE_EVENT_EXEC: it exec'd while held */
 	int pending_sig;		/* signal seen in a signal-delivery-stop, re-injected at detach */
 	uint64_t t_int_ns, t_res_ns;
 };
@@ -83,7 +90,15 @@ struct ps_sample {
 	int64_t procfs_ns;		/* before the window: listing + stat/wchan reads */
 	uint32_t relists;		/* listings needed until the thread set was stable */
 	bool group_stopped;		/* the process entered a job-control stop meanwhile */
+	/* The program image: 0 the one found at ps_open, +1 each time the
+	 * sampler finds the process exec'd a new one since the previous sample
+	 * (its unwinder caches were reset; a caller's symbolizer describes the
+	 * old image too). */
+	uint32_t image_gen;
 };
+
+/* ps_sample() outcomes besides 0 (sampled) and -1 (error) */
+#define PS_SAMPLE_EXEC 1	/* met an execve() in progress: no data, nothing attached */
 
 struct ps_session;
 
@@ -98,8 +113,12 @@ pid_t ps_pid(const struct ps_session *s);
 const char *ps_python_note(const struct ps_session *s);
 /* Per-sample stop deadline (default 250 ms). */
 void ps_set_timeout_ms(struct ps_session *s, int ms);
-/* One sample. 0 ok; -1 with err filled (nothing is left attached either way).
- * The process vanishing entirely is an error; threads vanishing are not. */
+/* One sample. 0 ok; -1 with err filled; PS_SAMPLE_EXEC with err "target is
+ * exec'ing; retry (why)" when an execve() ran during the sample (its threads
+ * were half in the old program, half gone): out holds no usable threads, the
+ * next sample is taken in the new image. Nothing is left attached, stopped
+ * or traced in any case. The process vanishing entirely is an error;
+ * threads vanishing are not. */
 int ps_sample(struct ps_session *s, struct ps_sample *out, char *err, size_t errsz);
 /* Detaches anything still attached (never anything after ps_sample returns,
  * but kept for safety) and frees. */

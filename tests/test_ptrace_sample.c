@@ -4,11 +4,13 @@
  * not permitted. */
 #include "testutil.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -309,12 +311,185 @@ static void test_process_exits_between_samples(void **state)
 	ps_close(ps);
 }
 
+/* A kernel thread is refused for what it is, not with "run as root"
+ * (issue 16): kthreadd, pid 2, when this pid namespace has it. */
+static void test_kernel_thread(void **state)
+{
+	(void)state;
+	if (!ptrace_allowed())
+		skip();
+	char buf[512];
+	FILE *f = fopen("/proc/2/stat", "r");
+	if (!f)
+		skip();
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	const char *rp = strrchr(buf, ')');
+	unsigned long flags = 0;
+	if (!rp || sscanf(rp + 2, "%*c %*d %*d %*d %*d %*d %lu", &flags) != 1 ||
+	    !(flags & 0x00200000ul))
+		skip();		/* pid 2 is no kernel thread here */
+	char err[PS_ERR_SIZE];
+	assert_null(ps_open(2, err, sizeof(err)));
+	assert_non_null(strstr(err, "kernel thread"));
+	assert_null(strstr(err, "root"));
+}
+
+static long tracer_of(pid_t pid, pid_t tid)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", pid, tid);
+	FILE *f = fopen(path, "r");
+	long v = -1;
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "TracerPid: %ld", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+/* no thread of pid traced by us, none in a ptrace-stop */
+static void assert_left_alone(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	DIR *d = opendir(path);
+	assert_non_null(d);
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		pid_t tid = atoi(e->d_name);
+		long tr = tracer_of(pid, tid);
+		assert_true(tr != (long)getpid());
+		char st = state_of(pid, tid);
+		assert_true(st != 't' && st != 'T');
+	}
+	closedir(d);
+}
+
+/* An execve() that cannot finish: another tracer (a helper that never
+ * waits) holds one of the target's threads, so once the exec kills it,
+ * de_thread() waits for that tracer's wait forever, cred_guard_mutex held.
+ * PTRACE_SEIZE cannot take the mutex and is never told EINTR
+ * (ERESTARTNOINTR); the sample must still end at its deadline, as
+ * PS_SAMPLE_EXEC, leaving nothing traced. Once the helper dies the exec
+ * completes, and the next sample is taken in the new program (image_gen). */
+static void test_exec_wedged_by_other_tracer(void **state)
+{
+	(void)state;
+	if (!ptrace_allowed() || access("/bin/sleep", X_OK) != 0)
+		skip();
+	int to_child[2], from_child[2], from_helper[2];
+	assert_int_equal(pipe(to_child), 0);
+	assert_int_equal(pipe(from_child), 0);
+	assert_int_equal(pipe(from_helper), 0);
+	pid_t c = fork();
+	assert_true(c >= 0);
+	if (c == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		pthread_t t;
+		pthread_create(&t, NULL, tp_worker, NULL);
+		pthread_create(&t, NULL, tp_holder_fn, NULL);
+		while (atomic_load(&tp_parked) < 2)
+			usleep(1000);
+		int v = atomic_load(&tp_holder);
+		char go;
+		if (write(from_child[1], &v, sizeof(v)) != (ssize_t)sizeof(v) ||
+		    read(to_child[0], &go, 1) != 1)
+			_exit(1);
+		execl("/bin/sleep", "sleep", "100", (char *)NULL);
+		_exit(127);
+	}
+	int victim = 0;
+	assert_int_equal(read(from_child[0], &victim, sizeof(victim)), (ssize_t)sizeof(victim));
+	pid_t h = fork();
+	assert_true(h >= 0);
+	if (h == 0) {
+		/* the other tracer: seizes one thread, never waits for it */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		char ok = ptrace(PTRACE_SEIZE, victim, 0, 0) == 0 ? 'y' : 'n';
+		if (write(from_helper[1], &ok, 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	char ok = 0;
+	assert_int_equal(read(from_helper[0], &ok, 1), 1);
+	assert_int_equal(ok, 'y');
+	assert_int_equal(write(to_child[1], "x", 1), 1);
+	/* wait until the exec sits in de_thread(): the leader in D, the
+	 * victim a zombie */
+	bool wedged = false;
+	for (int i = 0; i < 400 && !wedged; i++) {
+		wedged = state_of(c, c) == 'D' && state_of(c, victim) == 'Z';
+		if (!wedged)
+			usleep(5000);
+	}
+	assert_true(wedged);
+
+	char err[PS_ERR_SIZE];
+	struct ps_session *ps = ps_open(c, err, sizeof(err));
+	assert_non_null(ps);
+	ps_set_timeout_ms(ps, 100);
+	struct ps_sample s;
+	uint64_t t0 = ps_now_ns();
+	int rc = ps_sample(ps, &s, err, sizeof(err));
+	uint64_t took_ms = (ps_now_ns() - t0) / 1000000;
+	print_message("wedged exec: rc %d in %llu ms: %s\n", rc, (unsigned long long)took_ms, err);
+	assert_int_equal(rc, PS_SAMPLE_EXEC);
+	assert_non_null(strstr(err, "target is exec'ing; retry"));
+	assert_true(took_ms < 2000);
+	assert_left_alone(c);
+	assert_int_equal(state_of(c, c), 'D');	/* the exec still waits, as before */
+
+	/* the other tracer goes: exit_ptrace() releases its zombie, the exec
+	 * completes, and the next sample sees the new program */
+	kill(h, SIGKILL);
+	waitpid(h, NULL, 0);
+	bool execd = false;
+	for (int i = 0; i < 400 && !execd; i++) {
+		char path[64], comm[32] = "";
+		snprintf(path, sizeof(path), "/proc/%d/comm", c);
+		FILE *f = fopen(path, "r");
+		if (f) {
+			if (!fgets(comm, sizeof(comm), f))
+				comm[0] = '\0';
+			fclose(f);
+		}
+		execd = strncmp(comm, "sleep", 5) == 0 && state_of(c, c) == 'S';
+		if (!execd)
+			usleep(5000);
+	}
+	assert_true(execd);
+	rc = ps_sample(ps, &s, err, sizeof(err));
+	if (rc != 0)
+		print_error("ps_sample after the exec: %s\n", err);
+	assert_int_equal(rc, 0);
+	assert_int_equal(s.image_gen, 1);
+	assert_int_equal(s.n_stopped, 1);
+	assert_left_alone(c);
+	ps_close(ps);
+	stop_child(c);
+	close(to_child[0]);
+	close(to_child[1]);
+	close(from_child[0]);
+	close(from_child[1]);
+	close(from_helper[0]);
+	close(from_helper[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sample_child),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_process_exits_between_samples),
+		cmocka_unit_test(test_kernel_thread),
+		cmocka_unit_test(test_exec_wedged_by_other_tracer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

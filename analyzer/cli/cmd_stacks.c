@@ -31,6 +31,14 @@
 #define EXIT_OK 0
 #define EXIT_NOSAMPLE 2
 
+/* Program images one run symbolizes: a process that exec'd since the first
+ * sample needs new symbol tables for each program (libdwfl modules, with
+ * libc's DWARF some 15 MB and 100-400 ms each), and the old ones stay open
+ * for the frames already taken. Past this, samples are still taken (the
+ * target is stopped and let go as always) but dropped, so a target that
+ * execs in a loop cannot make stuckscope grow without bound. */
+#define STACKS_MAX_IMAGES 4
+
 struct sample_timing {
 	uint32_t sample_no;
 	double at;
@@ -50,6 +58,9 @@ struct stacks_run {
 	VEC(const char *) messages;
 	const char *python;	/* what the Python frame reader found, NULL none */
 	uint32_t py_errors;	/* threads whose Python frames could not be read */
+	/* symbolizers of program images the process exec'd away from: the
+	 * frames of earlier samples point into them until the report is out */
+	VEC(struct symbolizer *) old_syms;
 };
 
 static void usage(FILE *f)
@@ -67,6 +78,10 @@ static void usage(FILE *f)
 	      "For CPython 3.11 processes the Python-level frames of every thread are read\n"
 	      "while it is stopped, shown above the native ones, and used to classify (a\n"
 	      "thread in Condition.wait() vs one idle in queue.get()).\n"
+	      "\n"
+	      "A sample that meets an execve() in the process is dropped (\"target is exec'ing;\n"
+	      "retry\" in the notes) with nothing left attached; the next one is taken in the\n"
+	      "new program.\n"
 	      "\n"
 	      "Exit status: 0 sampled, 1 usage error, 2 could not sample.\n", f);
 }
@@ -622,13 +637,26 @@ int cmd_stacks(int argc, char **argv)
 
 	struct symbolizer *sym = NULL;
 	int rc = EXIT_OK;
+	long n_taken = 0, n_exec = 0, n_capped = 0;
+	const char *last_err = NULL;	/* why the last sample was dropped */
+	uint32_t sym_gen = 0;		/* the program image sym describes */
 	for (long n = 0; n < samples; n++) {
 		if (n && interval)
 			sleep_ms(interval);
 		struct ps_sample smp;
 		uint64_t t_wall = ps_now_ns();
-		if (ps_sample(ps, &smp, err, sizeof(err)) < 0) {
-			if (n == 0) {
+		int prc = ps_sample(ps, &smp, err, sizeof(err));
+		if (prc == PS_SAMPLE_EXEC) {
+			/* an execve() ran during this sample: dropped, nothing left
+			 * attached; the next sample is taken in the new program */
+			n_exec++;
+			*VEC_PUSH(&r->an.arena, &r->messages) =
+				arena_printf(&r->an.arena, "sample %ld: %s", n + 1, err);
+			last_err = arena_strdup(&r->an.arena, err);
+			continue;
+		}
+		if (prc < 0) {
+			if (n_taken == 0) {
 				fprintf(stderr, "stuckscope: %d: %s\n", r->pid, err);
 				rc = EXIT_NOSAMPLE;
 				goto done;
@@ -638,14 +666,34 @@ int cmd_stacks(int argc, char **argv)
 				arena_printf(&r->an.arena, "sample %ld: %s", n + 1, err);
 			break;
 		}
+		if (sym && smp.image_gen != sym_gen) {
+			/* the process exec'd since the last sample: names come from the
+			 * new program from here on; the old symbolizer stays open for
+			 * the frames already taken */
+			if (r->old_syms.n + 1 >= STACKS_MAX_IMAGES) {
+				n_capped++;
+				continue;
+			}
+			*VEC_PUSH(&r->an.arena, &r->old_syms) = sym;
+			sym = NULL;
+			*VEC_PUSH(&r->an.arena, &r->messages) = arena_printf(
+				&r->an.arena, "sample %ld: the process exec'd a new program since the "
+				"previous sample; frames from here on are of the new one", n + 1);
+		}
 		if (!sym) {
 			sym = sym_open(r->pid, err, sizeof(err));
 			if (!sym) {
-				fprintf(stderr, "stuckscope: %d: %s\n", r->pid, err);
-				rc = EXIT_NOSAMPLE;
-				goto done;
+				/* /proc/PID/maps unreadable now: in the middle of an exec
+				 * the process id is a zombie leader with no mm for a while.
+				 * This sample's PCs cannot be named: dropped. */
+				*VEC_PUSH(&r->an.arena, &r->messages) = arena_printf(
+					&r->an.arena, "sample %ld: dropped: %s", n + 1, err);
+				last_err = arena_strdup(&r->an.arena, err);
+				continue;
 			}
+			sym_gen = smp.image_gen;
 		}
+		n_taken++;
 		struct sample_timing *tm = VEC_PUSH(&r->an.arena, &r->timing);
 		memset(tm, 0, sizeof(*tm));
 		tm->sample_no = smp.sample_no;
@@ -677,6 +725,22 @@ int cmd_stacks(int argc, char **argv)
 				"(uninterruptible sleep?): procfs only", smp.sample_no, smp.n_nostop,
 				timeout);
 	}
+	if (n_capped)
+		*VEC_PUSH(&r->an.arena, &r->messages) = arena_printf(
+			&r->an.arena, "%ld sample(s) dropped: the process exec'd more than %d programs "
+			"during sampling, each needing its own symbol tables", n_capped,
+			STACKS_MAX_IMAGES);
+	if (n_taken == 0) {
+		/* no sample kept: say why (the last reason), nothing else */
+		if (n_exec == samples && last_err)
+			fprintf(stderr, "stuckscope: %d: %s; all %ld samples met an execve(), nothing "
+				"was left attached\n", r->pid, last_err, n_exec);
+		else
+			fprintf(stderr, "stuckscope: %d: %s\n", r->pid,
+				last_err ? last_err : "no sample could be taken");
+		rc = EXIT_NOSAMPLE;
+		goto done;
+	}
 	/* ps stays open until the report is written: the Python frames' strings
 	 * belong to it (nothing is attached between samples) */
 
@@ -696,6 +760,8 @@ int cmd_stacks(int argc, char **argv)
 done:
 	ps_close(ps);
 	sym_close(sym);
+	for (size_t i = 0; i < r->old_syms.n; i++)
+		sym_close(r->old_syms.v[i]);
 	analysis_release(&r->an);
 	free(r);
 	return rc;
