@@ -123,12 +123,34 @@ static bool is_libc_frame(const struct frame *f, const char *normalised)
 	return strncmp(normalised, "lll_", 4) == 0 || strncmp(normalised, "futex", 5) == 0;
 }
 
+/* py-spy prints file names shortened to their package path
+ * (shorten_filename(), py-spy src/python_spy.rs): the standard library's
+ * "threading.py" or "concurrent/futures/thread.py" has no /lib/python in
+ * it. These are the standard modules a thread waits in, by that name. */
+static bool is_short_stdlib(const char *file)
+{
+	static const char *const modules[] = {
+		"threading.py", "queue.py", "socket.py", "selectors.py", "socketserver.py",
+		"ssl.py", "subprocess.py", "selectors.py", "asyncio/", "concurrent/futures/",
+		"multiprocessing/", "http/", "urllib/", "logging/", "wsgiref/", "importlib/",
+	};
+	if (file[0] == '/' || file[0] == '.' || strstr(file, "-packages/"))
+		return false;
+	for (size_t i = 0; i < sizeof(modules) / sizeof(modules[0]); i++) {
+		size_t n = strlen(modules[i]);
+		if (modules[i][n - 1] == '/' ? strncmp(file, modules[i], n) == 0
+					     : strcmp(file, modules[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
 static bool is_stdlib(const char *file)
 {
 	if (!file)
 		return true;
 	return strstr(file, "/lib/python") != NULL || strstr(file, "/lib64/python") != NULL ||
-	       strncmp(file, "<", 1) == 0;
+	       strncmp(file, "<", 1) == 0 || is_short_stdlib(file);
 }
 
 static const char *base(const char *path)
