@@ -120,7 +120,11 @@ static bool one_look_report(struct analysis *an, const struct rule *self)
 	}
 	char on[160];
 	size_t oo = 0;
-	if (n_kinds == 1) {
+	if (n_kinds == 1 && n_threads == 1) {
+		for (size_t q = 0; q < 4; q++)
+			if (per_kind[q])
+				buf_append(on, sizeof(on), &oo, "a %s", one[q]);
+	} else if (n_kinds == 1) {
 		buf_append(on, sizeof(on), &oo, "%s", kind_words(top_kind));
 	} else {
 		buf_append(on, sizeof(on), &oo, "locks (");
@@ -147,8 +151,9 @@ static bool one_look_report(struct analysis *an, const struct rule *self)
 		if (!l)
 			l = listener_of_pid(inc, p->pid);
 		finding_pid(an, f, p->pid);
-		buf_append(detail, sizeof(detail), &off, " pid %d (%zu of %zu threads blocked, "
-			   "none accepting, %u CLOSE-WAIT)", p->pid, once, p->threads.n, p->close_wait);
+		buf_append(detail, sizeof(detail), &off, " pid %d (%zu of %zu threads blocked, %s, "
+			   "%u CLOSE-WAIT)", p->pid, once, p->threads.n,
+			   p->accepting ? "a thread still accepting" : "none accepting", p->close_wait);
 		int cited = 0;
 		for (size_t k = 0; k < p->threads.n; k++) {
 			const struct thread *t = &p->threads.v[k];

@@ -117,6 +117,12 @@ static bool is_libc_frame(const struct frame *f, const char *normalised)
 	if (f->module && (strstr(f->module, "libc.so") || strstr(f->module, "libc-2.") ||
 			  strstr(f->module, "libpthread")))
 		return true;
+	/* the interpreter's own frames (py-spy --native names the module
+	 * "python3.11"): lock_PyThread_acquire_lock is CPython, not the
+	 * application; its Python frames say where */
+	if (f->module && (strncmp(f->module, "python", 6) == 0 ||
+			  strncmp(f->module, "libpython", 9) == 0))
+		return true;
 	if (f->file && (strncmp(f->file, "./nptl/", 7) == 0 || strncmp(f->file, "../nptl/", 8) == 0 ||
 			strstr(f->file, "/sysdeps/") || strncmp(f->file, "../sysdeps/", 11) == 0))
 		return true;
@@ -606,7 +612,8 @@ void classify_processes(struct analysis *an)
 	}
 	for (size_t i = 0; i < inc->processes.n; i++) {
 		struct process *p = inc->processes.v[i];
-		uint32_t stuck = 0, idle = 0, running = 0, known = 0, ambiguous_waits = 0, once = 0;
+		uint32_t stuck = 0, idle = 0, running = 0, known = 0, ambiguous_waits = 0, once = 0,
+			 once_mutex = 0, stuck_sure = 0;
 		bool accepting = false;
 		for (size_t k = 0; k < p->threads.n; k++) {
 			struct thread *t = &p->threads.v[k];
@@ -619,6 +626,14 @@ void classify_processes(struct analysis *an)
 			known++;
 			if (t->state == THR_STUCK)
 				stuck++;
+			/* stuck where no thread waits for work: on a mutex (held for
+			 * a moment, never a place to idle), or in application code
+			 * the Python frames name (queue.get and friends are idle,
+			 * not stuck: python_site()) */
+			if (t->state == THR_STUCK && !nt->note.ambiguous &&
+			    (t->blocked == BLK_MUTEX ||
+			     (nt->note.sample && nt->note.sample->n_py_frames)))
+				stuck_sure++;
 			if (t->state == THR_RUNNING)
 				running++;
 			if (t->state == THR_WAITING_FOR_WORK) {
@@ -630,6 +645,8 @@ void classify_processes(struct analysis *an)
 				ambiguous_waits++;
 			if (nt->note.one_look)
 				once++;
+			if (nt->note.one_look && t->blocked == BLK_MUTEX)
+				once_mutex++;
 		}
 		if (!known) {
 			p->state = PST_UNKNOWN;
@@ -654,10 +671,17 @@ void classify_processes(struct analysis *an)
 			p->state = PST_STUCK;
 		else if (stuck && !accepting && !progress)
 			p->state = PST_STUCK;
-		else if (once && !stuck && (!accepting || undrained) && !progress) {
+		else if (stuck_sure && !progress)
+			/* a thread-per-request server whose handlers are stuck
+			 * still accepts: every request it takes hangs */
+			p->state = PST_STUCK;
+		else if (once && !stuck && (!accepting || undrained || once_mutex) && !progress) {
 			/* threads blocked on locks in the only sample, nobody
 			 * accepting: stuck or passing, one look cannot tell; never
-			 * idle or healthy (workers-stuck reports it as one look) */
+			 * idle or healthy (workers-stuck reports it as one look).
+			 * A mutex is never where a thread waits for work (it is
+			 * held for a moment), so threads caught waiting on one
+			 * count even while another thread accepts. */
 			p->state = PST_UNKNOWN;
 			p->undecided = true;
 		} else if (running && !accepting)

@@ -260,11 +260,10 @@ int32_t stack_pid_from_command(struct span line)
 		for (size_t k = 0; k < sizeof(tools) / sizeof(tools[0]); k++)
 			if (span_eq(base, tools[k]))
 				tool = k;
-		if (tool == sizeof(tools) / sizeof(tools[0])) {
-			if (!is_prompt_word(w))
-				return 0;
+		/* before the tool: a prompt ("[root@host ~]#" is two words),
+		 * sudo, `docker exec NAME`: any words, one of them a prompt */
+		if (tool == sizeof(tools) / sizeof(tools[0]) && is_prompt_word(w))
 			prompt = true;
-		}
 	}
 	if (tool == sizeof(tools) / sizeof(tools[0]) || (!prompt && words > 1))
 		return 0;
