@@ -149,8 +149,16 @@ static bool pyspy_frame(struct pyspy_reader *r, struct span t)
 	size_t colon = file.n;
 	while (colon > 0 && file.p[colon - 1] != ':')
 		colon--;
-	if (colon > 1 && span_u32(span_make(file.p + colon, file.n - colon), &line))
+	struct span digits = span_make(file.p + colon, file.n - colon);
+	bool all_digits = colon > 1 && digits.n;
+	for (size_t i = 0; i < digits.n && all_digits; i++)
+		all_digits = span_is_digit(digits.p[i]);
+	if (all_digits) {
+		/* a line number too big for 32 bits is unknown, not the file's */
+		if (!span_u32(digits, &line))
+			line = 0;
 		file.n = colon - 1;
+	}
 	struct frame f;
 	memset(&f, 0, sizeof(f));
 	if (pyspy_python_file(file)) {

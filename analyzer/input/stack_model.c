@@ -98,9 +98,11 @@ const char *stack_basename_dup(struct analysis *an, struct span s)
 bool stack_take_i32(struct span *s, int32_t *out)
 {
 	size_t i = 0;
-	uint32_t v = 0;
+	/* 64-bit: a 32-bit accumulator wraps past the check ("99999999999"
+	 * became 1410065407) */
+	uint64_t v = 0;
 	while (i < s->n && span_is_digit(s->p[i])) {
-		v = v * 10 + (uint32_t)(s->p[i] - '0');
+		v = v * 10 + (uint64_t)(s->p[i] - '0');
 		if (v > INT32_MAX)
 			return false;
 		i++;
