@@ -344,6 +344,7 @@ static bool gdb_noise(struct span t)
 		"Thread ",	/* "Thread 2 "x" received signal", "Thread 0x.. (LWP n) exited" */
 		"(gdb)",	/* the prompt, pasted with the commands typed */
 		"```", "~~~",	/* a markdown fence around a paste in an issue */
+		"---Type <return>",	/* gdb's pager, pasted from a terminal */
 	};
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
 		if (span_starts(t, prefixes[i]))
