@@ -193,15 +193,23 @@ static bool one_look_report(struct analysis *an, const struct rule *self)
 	size_t po = 0;
 	for (size_t i = 0; i < f->pids.n; i++)
 		buf_append(pids, sizeof(pids), &po, "%s%d", i ? " " : "", f->pids.v[i]);
-	finding_advice(an, f, "Take a second look before acting: run the same dump again in "
-			      "a few seconds (pstack / py-spy dump / gdb), or `stuckscope attach "
-			      "--pid PID` (samples every thread several times and reads CPU time "
-			      "and mutex owners), for pid %s. The same frames and no CPU used mean "
-			      "stuck: then find who holds the %s waited on at %s and why it is "
-			      "never released or signalled.", pids,
-		       top_kind == BLK_MUTEX ? "mutex" : top_kind == BLK_CONDVAR
-		       ? "condition variable's predicate" : "lock",
-		       top && top->what ? top->what : "the wait above");
+	const char *site = top && top->what ? top->what : "the wait above";
+	if (top_kind == BLK_MUTEX)
+		finding_advice(an, f, "Take a second look before acting: run the same dump again "
+				      "in a few seconds (pstack / py-spy dump / gdb), or `stuckscope "
+				      "attach --pid PID` (samples every thread several times and reads "
+				      "CPU time and mutex owners), for pid %s. The same frames and no "
+				      "CPU used mean stuck: then find who holds the mutex waited on at "
+				      "%s and why it is never released (an unlock missing on an error "
+				      "path, or a lock order inversion).", pids, site);
+	else
+		finding_advice(an, f, "Take a second look before acting: run the same dump again "
+				      "in a few seconds (pstack / py-spy dump / gdb), or `stuckscope "
+				      "attach --pid PID` (samples every thread several times and reads "
+				      "CPU time), for pid %s. The same frames and no CPU used mean "
+				      "stuck: then find what should wake the wait at %s (a notify that "
+				      "never comes, or one sent before the wait began) and give the wait "
+				      "a predicate loop and a timeout.", pids, site);
 	return true;
 }
 
