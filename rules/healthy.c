@@ -3,6 +3,7 @@
  * worse, and only when there was evidence to check. */
 #include <stdio.h>
 
+#include "derive/classify.h"
 #include "rule.h"
 
 static void run(struct analysis *an, const struct rule *self)
@@ -26,8 +27,23 @@ static void run(struct analysis *an, const struct rule *self)
 	for (size_t i = 0; i < inc->sock_snaps.n; i++)
 		if (!inc->sock_snaps.v[i]->listen_only)
 			connections = true;
+	/* threads seen blocked on a lock in the only sample, in processes that
+	 * still poll or accept (classify.c one_look): not "nothing wrong" */
+	size_t once = 0;
+	for (size_t i = 0; i < inc->processes.n; i++)
+		for (size_t k = 0; k < inc->processes.v[i]->threads.n; k++) {
+			const struct thread_note *nt = classify_note(an, &inc->processes.v[i]->threads.v[k]);
+			if (nt && nt->one_look)
+				once++;
+		}
 	if (!sources || (!connections && !incident_has_capture(inc))) {
-		if (sources)
+		if (sources && once)
+			analysis_note(an, "%zu thread%s blocked on a lock in the only stack sample, in "
+					  "processes with a thread still accepting or polling: one look "
+					  "cannot tell a wait for work from a stuck one; take a second dump "
+					  "in a few seconds, and add `ss -tanpie` snapshots to see whether "
+					  "connections wait unread or in CLOSE-WAIT", once, once == 1 ? "" : "s");
+		else if (sources)
 			analysis_note(an, "nothing wrong in the %s, but without a socket table or a "
 					  "capture the connections themselves were not seen: add `ss "
 					  "-tanpie` snapshots to rule out CLOSE-WAIT or unread data",

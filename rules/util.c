@@ -45,11 +45,22 @@ double captures_keep(const struct analysis *an)
 	return keep;
 }
 
+/* A sample that says something: frames, or what /proc showed. A thread
+ * header with nothing under it (py-spy's "Thread 12 (idle)" alone, gdb's
+ * "Unable to locate python frame") is no evidence to call stacks fine on. */
+static bool sample_says(const struct stack_sample *s)
+{
+	return s->n_frames || s->n_py_frames || s->state || s->syscall_nr != -2 || s->wchan;
+}
+
 bool incident_has_stacks(const struct incident *inc)
 {
 	for (size_t i = 0; i < inc->processes.n; i++)
-		for (size_t t = 0; t < inc->processes.v[i]->threads.n; t++)
-			if (inc->processes.v[i]->threads.v[t].samples.n)
-				return true;
+		for (size_t t = 0; t < inc->processes.v[i]->threads.n; t++) {
+			const struct thread *th = &inc->processes.v[i]->threads.v[t];
+			for (size_t k = 0; k < th->samples.n; k++)
+				if (sample_says(&th->samples.v[k]))
+					return true;
+		}
 	return false;
 }

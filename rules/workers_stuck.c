@@ -35,6 +35,184 @@ static const struct listener *listener_of_pid(const struct incident *inc, int32_
 	return NULL;
 }
 
+/* Threads blocked on a lock in the only sample that shows them, in
+ * processes nobody saw accept (classify.c: thread_note.one_look, the
+ * process left undecided). One look is what a pasted pstack or py-spy dump
+ * gives: it shows where threads wait, not for how long, so the finding
+ * says so in its severity (warning), its confidence and its advice (what a
+ * second look would confirm). Returns the number of such threads; with
+ * `f` NULL only counts. */
+static size_t one_look_threads(const struct analysis *an, const struct process *p)
+{
+	size_t n = 0;
+	for (size_t k = 0; k < p->threads.n; k++) {
+		const struct thread_note *nt = classify_note(an, &p->threads.v[k]);
+		if (nt && nt->one_look)
+			n++;
+	}
+	return n;
+}
+
+static bool one_look_report(struct analysis *an, const struct rule *self)
+{
+	const struct incident *inc = &an->inc;
+	size_t n_proc = 0, n_threads = 0, n_py = 0, n_futex = 0, top_n = 0;
+	uint32_t close_wait = 0;
+	const struct thread_note *top = NULL;
+	enum blocked_on top_kind = BLK_NONE;
+	for (size_t i = 0; i < inc->processes.n; i++) {
+		const struct process *p = inc->processes.v[i];
+		if (!p->undecided || p->state != PST_UNKNOWN || !one_look_threads(an, p))
+			continue;
+		n_proc++;
+		close_wait += p->close_wait;
+		for (size_t k = 0; k < p->threads.n; k++) {
+			const struct thread *t = &p->threads.v[k];
+			const struct thread_note *nt = classify_note(an, t);
+			if (!nt || !nt->one_look)
+				continue;
+			n_threads++;
+			if (nt->sample && nt->sample->n_py_frames)
+				n_py++;
+			if (t->blocked == BLK_FUTEX)
+				n_futex++;
+			/* the most common wait names the bug; a named lock beats a
+			 * bare futex */
+			size_t same = 0;
+			for (size_t q = 0; q < inc->processes.n; q++)
+				for (size_t r = 0; r < inc->processes.v[q]->threads.n; r++) {
+					const struct thread *o = &inc->processes.v[q]->threads.v[r];
+					const struct thread_note *on = classify_note(an, o);
+					if (on && on->one_look && on->what && nt->what &&
+					    strcmp(on->what, nt->what) == 0)
+						same += o->blocked == BLK_FUTEX ? 1 : 2;
+				}
+			if (same > top_n) {
+				top_n = same;
+				top = nt;
+				top_kind = t->blocked;
+			}
+		}
+	}
+	if (!n_threads)
+		return false;
+	/* one look: a coin toss that grows with what else points the same way
+	 * (Python frames name the wait exactly; CLOSE-WAIT says clients gave
+	 * up on the process); a bare futex (gdb `info threads` shows frame #0
+	 * only) does not say which lock */
+	double conf = n_futex == n_threads ? 0.4 : n_py ? 0.6 : 0.5;
+	if (close_wait)
+		conf += 0.1;
+	/* "on mutexes", or "on locks (1 mutex, 2 condition variables)" */
+	static const enum blocked_on kinds[] = { BLK_MUTEX, BLK_CONDVAR, BLK_SEMAPHORE, BLK_FUTEX };
+	static const char *const one[] = { "mutex", "condition variable", "semaphore", "futex" };
+	size_t per_kind[4] = { 0 }, n_kinds = 0;
+	for (size_t i = 0; i < inc->processes.n; i++) {
+		const struct process *p = inc->processes.v[i];
+		if (!p->undecided || p->state != PST_UNKNOWN)
+			continue;
+		for (size_t k = 0; k < p->threads.n; k++) {
+			const struct thread_note *nt = classify_note(an, &p->threads.v[k]);
+			for (size_t q = 0; nt && nt->one_look && q < 4; q++)
+				if (p->threads.v[k].blocked == kinds[q] && !per_kind[q]++)
+					n_kinds++;
+		}
+	}
+	struct strbuf on = STRBUF_INIT;
+	if (n_kinds == 1 && n_threads == 1) {
+		for (size_t q = 0; q < 4; q++)
+			if (per_kind[q])
+				strbuf_addf(&on, "a %s", one[q]);
+	} else if (n_kinds == 1) {
+		strbuf_addf(&on, "%s", kind_words(top_kind));
+	} else {
+		strbuf_addf(&on, "locks (");
+		for (size_t q = 0, w = 0; q < 4; q++)
+			if (per_kind[q])
+				strbuf_addf(&on, "%s%zu %s%s", w++ ? ", " : "", per_kind[q],
+					   one[q], per_kind[q] == 1 ? "" : q == 0 ? "es" : "s");
+		strbuf_addf(&on, ")");
+	}
+	struct finding *f = finding_new(an, self, SEV_WARNING, conf,
+					"%zu thread%s blocked on %s in the only stack sample (%s): "
+					"stuck, or only passing by? a second look will tell",
+					n_threads, n_threads == 1 ? "" : "s", on.buf,
+					top && top->what ? top->what : "lock wait");
+	strbuf_release(&on);
+	struct strbuf detail = STRBUF_INIT;
+	const struct listener *l = NULL;
+	strbuf_addf(&detail, "seen once:");
+	for (size_t i = 0; i < inc->processes.n; i++) {
+		const struct process *p = inc->processes.v[i];
+		size_t once = p->undecided && p->state == PST_UNKNOWN ? one_look_threads(an, p) : 0;
+		if (!once)
+			continue;
+		if (!l)
+			l = listener_of_pid(inc, p->pid);
+		finding_pid(an, f, p->pid);
+		strbuf_addf(&detail, " pid %d (%zu of %zu threads blocked, %s, "
+			   "%u CLOSE-WAIT)", p->pid, once, p->threads.n,
+			   p->accepting ? "a thread still accepting" : "none accepting", p->close_wait);
+		int cited = 0;
+		for (size_t k = 0; k < p->threads.n; k++) {
+			const struct thread *t = &p->threads.v[k];
+			const struct thread_note *nt = classify_note(an, t);
+			if (!nt || !nt->one_look)
+				continue;
+			finding_tid(an, f, t->tid);
+			if (cited++ < 3 && nt->sample)
+				finding_evidence(an, f, &nt->sample->src, "tid %d (%s): %s", t->tid,
+						 t->comm ? t->comm : "?", nt->what ? nt->what : "lock wait");
+		}
+	}
+	strbuf_addf(&detail,
+		   ". One stack sample shows where each thread waits, not for how long: a "
+		   "thread handed the lock a millisecond later looks the same. %s",
+		   n_py == n_threads ? "The Python frames name the wait. "
+		   : n_futex == n_threads ? "Only the innermost frame is shown (a futex "
+					    "wait): which lock is not. "
+		   : "");
+	strbuf_addf(&detail,
+		   "A second dump a few seconds later with the same frames, and no CPU time "
+		   "used in between (utime+stime in /proc/PID/task/TID/stat), would show them "
+		   "stuck.");
+	finding_detail(an, f, "%s", detail.buf);
+	strbuf_release(&detail);
+	f->listener = l ? l->name : NULL;
+	finding_fact_int(an, f, "samples", 1);
+	finding_fact_int(an, f, "blocked_processes", (int64_t)n_proc);
+	finding_fact_int(an, f, "blocked_threads", (int64_t)n_threads);
+	finding_fact_int(an, f, "close_wait", close_wait);
+	if (top_kind != BLK_NONE)
+		finding_fact_str(an, f, "blocked_on", blocked_on_str(top_kind));
+	if (top && top->what)
+		finding_fact_str(an, f, "wait_site", top->what);
+	finding_fact_str(an, f, "decided_by", n_py == n_threads ? "python-frames-one-sample"
+			 : n_py ? "python-and-native-frames-one-sample" : "native-frames-one-sample");
+	struct strbuf pids = STRBUF_INIT;
+	for (size_t i = 0; i < f->pids.n; i++)
+		strbuf_addf(&pids, "%s%d", i ? " " : "", f->pids.v[i]);
+	const char *site = top && top->what ? top->what : "the wait above";
+	if (top_kind == BLK_MUTEX)
+		finding_advice(an, f, "Take a second look before acting: run the same dump again "
+				      "in a few seconds (pstack / py-spy dump / gdb), or `stuckscope "
+				      "attach --pid PID` (samples every thread several times and reads "
+				      "CPU time and mutex owners), for pid %s. The same frames and no "
+				      "CPU used mean stuck: then find who holds the mutex waited on at "
+				      "%s and why it is never released (an unlock missing on an error "
+				      "path, or a lock order inversion).", pids.buf, site);
+	else
+		finding_advice(an, f, "Take a second look before acting: run the same dump again "
+				      "in a few seconds (pstack / py-spy dump / gdb), or `stuckscope "
+				      "attach --pid PID` (samples every thread several times and reads "
+				      "CPU time), for pid %s. The same frames and no CPU used mean "
+				      "stuck: then find what should wake the wait at %s (a notify that "
+				      "never comes, or one sent before the wait began) and give the wait "
+				      "a predicate loop and a timeout.", pids.buf, site);
+	strbuf_release(&pids);
+	return true;
+}
+
 static void run(struct analysis *an, const struct rule *self)
 {
 	const struct incident *inc = &an->inc;
@@ -53,7 +231,18 @@ static void run(struct analysis *an, const struct rule *self)
 	if (workers < stuck_workers)
 		workers = known;
 	if (!stuck_workers) {
-		if (workers)
+		if (one_look_report(an, self))
+			return;
+		/* threads seen blocked once in a process that still accepts:
+		 * say so, never "no stuck workers" about them alone */
+		size_t once = 0;
+		for (size_t i = 0; i < inc->processes.n; i++)
+			once += one_look_threads(an, inc->processes.v[i]);
+		if (workers && once)
+			analysis_checked(an, "no stuck workers (%zu with stacks: every one accepting, "
+					 "idle or making progress; %zu threads blocked on a lock in "
+					 "the only sample, in processes still accepting)", workers, once);
+		else if (workers)
 			analysis_checked(an, "no stuck workers (%zu with stacks: every one accepting, "
 					 "idle or making progress)", workers);
 		return;

@@ -17,6 +17,7 @@ keys (every one optional; a value list is comma-separated):
     norules=R1,R2     findings that must be absent
     listener=ADDR     the root cause's listener
     pids=P1,P2        the root cause's pids
+    tids=T1,T2        the root cause's tids
     stuck=P1,P2       the processes classified stuck
     cw=PID:N,...      CLOSE-WAIT per pid
     kind=FILE:KIND,.. the kind each file was read as
@@ -64,10 +65,12 @@ def check(want, d):
     for k, v in want.items():
         if k == "args":
             continue
-        if k == "verdict" and d["verdict"] not in v.split("|"):
-            errs.append(f"verdict {d['verdict']}, want {v}")
-        elif k == "notverdict" and d["verdict"] == v:
-            errs.append(f"verdict {d['verdict']}")
+        if k == "verdict":
+            if d["verdict"] not in v.split("|"):
+                errs.append(f"verdict {d['verdict']}, want {v}")
+        elif k == "notverdict":
+            if d["verdict"] == v:
+                errs.append(f"verdict {d['verdict']}")
         elif k == "root":
             got = root["rule"] if root else "none"
             if got != v:
@@ -88,6 +91,10 @@ def check(want, d):
             got = sorted(root["pids"]) if root else []
             if got != sorted(int(x) for x in lst(v)):
                 errs.append(f"root pids {got}, want {v}")
+        elif k == "tids":
+            got = sorted(root["tids"]) if root else []
+            if got != sorted(int(x) for x in lst(v)):
+                errs.append(f"root tids {got}, want {v}")
         elif k == "stuck":
             got = sorted(p["pid"] for p in d["processes"] if p["state"] == "stuck")
             if got != sorted(int(x) for x in lst(v)):

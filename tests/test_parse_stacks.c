@@ -344,6 +344,15 @@ static const struct pid_case {
 	{ "stack-2024-01-05.txt", "#0  0x1 in f ()\n", 0, 1 },
 	{ "py311.txt", "#0  0x1 in f ()\n", 0, 1 },
 	{ "x.txt", "#0  0x1 in f ()\n", 0, 1 },
+	/* the command line pasted above the frames */
+	{ "x.txt", "$ pstack 1234\n#0  0x1 in f ()\n", 1234, 1 },
+	{ "x.txt", "[root@db01 ~]# gstack 31337\nThread 2 (Thread 0x1 (LWP 31340)):\n#0  0x1 in f ()\n"
+		   "Thread 1 (Thread 0x1 (LWP 31337)):\n#0  0x1 in f ()\n", 31337, 1 },
+	{ "x.txt", "$ gdb -p 77 -batch -ex bt\nAttaching to process 78\n#0  0x1 in f ()\n", 78, 0 },
+	{ "gdb-5.txt", "$ gdb -p $(pidof x)\n#0  0x1 in f ()\n", 0, 1 },
+	/* info threads: gdb's thread 1 */
+	{ "x.txt", "  2    Thread 0x7f (LWP 12) \"a\" 0x1 in f ()\n* 1    Thread 0x7e (LWP 10) \"a\" "
+		   "0x2 in g ()\n", 10, 1 },
 };
 
 static void test_gdb_pid(void **state)
@@ -374,6 +383,92 @@ static void test_pid_from_name(void **state)
 		if (stack_pid_from_name(rows[i].name) != rows[i].pid)
 			fail_msg("'%s': %d", rows[i].name ? rows[i].name : "(null)",
 				 (int)stack_pid_from_name(rows[i].name));
+}
+
+/* ---- gdb `info threads` (print_thread_info_1(), gdb/thread.c) */
+
+static const struct info_row_case {
+	const char *row;
+	int32_t tid;		/* 0: not a row */
+	const char *comm, *function, *module;
+	uint64_t pc;
+} info_rows[] = {
+	{ "* 1    Thread 0x7ffff7feb740 (LWP 11992) \"redis-server\"   0x00007ffff71e2603 in epoll_wait "
+	  "() from /usr/lib64/libc.so.6", 11992, "redis-server", "epoll_wait", "libc.so.6",
+	  0x7ffff71e2603 },
+	{ "  2    Thread 0x7f (LWP 413) \"hang\" __futex_abstimed_wait_common64 (...)", 413, "hang",
+	  "__futex_abstimed_wait_common64", NULL, 0 },
+	{ "  3    Thread 0x7f9c1790c6c0 (LWP 24198) \"flusher\"   futex_wait (private=0, expected=2, "
+	  "futex_word=0x55e1a58fd330 <W+272>) at ../sysdeps/nptl/futex-internal.h:146", 24198,
+	  "flusher", "futex_wait", NULL, 0 },
+	{ "* 1    LWP 2322          0x00010b50 in CoreTest ()", 2322, NULL, "CoreTest", NULL, 0x10b50 },
+	{ "  2    LWP 4864 \"iou-mgr-4863\"    0x0000000000000000 in ?? ()", 4864, "iou-mgr-4863", NULL,
+	  NULL, 0 },
+	{ "* 1    process 12345 \"a.out\" main () at t.c:3", 12345, "a.out", "main", NULL, 0 },
+	{ "  1.2  Thread 0x7f (LWP 88) 0x1 in f ()", 88, NULL, "f", NULL, 1 },
+	{ "* 1    Thread 0x7f (LWP 9) \"a b\" 0x1 in f (s=0x2 \"x\" ) at a.c:1", 9, "a b", "f", NULL, 1 },
+	/* the frame wraps onto the next line (uwsgi#2040's paste): cut, kept */
+	{ "* 1    Thread 0x7f (LWP 23714) \"uwsgi\" 0x00007f32 in futex_abstimed_wait_cancelable "
+	  "(private=<optimized out>,", 23714, "uwsgi", "futex_abstimed_wait_cancelable", NULL, 0x7f32 },
+	/* no kernel id (a remote target): gdb's number, negated */
+	{ "* 1    Thread 0x1       read_session_value () at s.cpp:9", -1, NULL, "read_session_value", NULL,
+	  0 },
+	{ "1 LWP", 0, NULL, NULL, NULL, 0 },
+	{ "* x    LWP 5 f ()", 0, NULL, NULL, NULL, 0 },
+	{ "  2    Thread 0xzz (LWP 5) f ()", 0, NULL, NULL, NULL, 0 },
+	{ "  2    LWP 99999999999 f ()", 0, NULL, NULL, NULL, 0 },
+	{ "  2    LWP 5 \"unterminated f ()", 0, NULL, NULL, NULL, 0 },
+	{ "29\tsrc/main.c: No such file or directory.", 0, NULL, NULL, NULL, 0 },
+};
+
+static void test_gdb_info_threads(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(info_rows) / sizeof(info_rows[0]); i++) {
+		const struct info_row_case *rc = &info_rows[i];
+		struct analysis *an = parse_mem("gdb", "x.txt", rc->row, strlen(rc->row));
+		size_t threads, frames, py;
+		totals(an, &threads, &frames, &py);
+		if ((threads == 1) != (rc->tid != 0))
+			fail_msg("case %zu '%s': %zu threads", i, rc->row, threads);
+		if (rc->tid) {
+			const struct thread *t = &an->inc.processes.v[0]->threads.v[0];
+			assert_int_equal(t->tid, rc->tid);
+			assert_str(t->comm, rc->comm);
+			assert_int_equal(t->samples.v[0].n_frames, 1);
+			const struct frame *f = &t->samples.v[0].frames[0];
+			assert_str(f->function, rc->function);
+			assert_str(f->module, rc->module);
+			assert_int_equal(f->pc, rc->pc);
+			assert_int_equal(t->samples.v[0].src.line, 1);
+		}
+		analysis_free(an);
+	}
+	/* with `thread apply all bt` in the same file, the backtraces win and
+	 * the table adds only the threads they lack; `bt` of the current one */
+	struct analysis *an = parse_str("gdb",
+		"(gdb) bt\n"
+		"#0  0x10 in cur_a ()\n"
+		"#1  0x11 in cur_b ()\n"
+		"(gdb) info threads\n"
+		"  Id   Target Id                  Frame \n"
+		"* 1    Thread 0x7f (LWP 40) \"s\" 0x10 in cur_a ()\n"
+		"  2    Thread 0x7e (LWP 41) \"s\" 0x20 in pthread_cond_wait@@GLIBC_2.3.2 () from /lib64/libpthread.so.0\n"
+		"  3    Thread 0x7d (LWP 42) \"s\" 0x30 in accept () from /lib64/libpthread.so.0\n");
+	assert_int_equal(thr(an, 40, 40)->samples.n, 1);
+	assert_int_equal(thr(an, 40, 40)->samples.v[0].n_frames, 2);	/* the bt, not the row */
+	assert_int_equal(thr(an, 40, 41)->samples.v[0].n_frames, 1);
+	assert_string_equal(thr(an, 40, 42)->samples.v[0].frames[0].function, "accept");
+	assert_int_equal(count_diags(an, DIAG_SKIPPED), 0);	/* prompts are gdb's */
+	analysis_free(an);
+	an = parse_str("gdb",
+		"  Id   Target Id         Frame \n"
+		"* 1    LWP 50          0x1 in a ()\n"
+		"  2    LWP 51          0x2 in b ()\n"
+		"Thread 2 (LWP 51):\n#0  0x2 in b ()\n#1  0x3 in c ()\n");
+	assert_int_equal(thr(an, 50, 51)->samples.v[0].n_frames, 2);
+	assert_int_equal(thr(an, 50, 50)->samples.v[0].n_frames, 1);
+	analysis_free(an);
 }
 
 /* ---- old gdb wraps frames at 80 columns (satyr-gdb-rhbz-621492.txt) */
@@ -945,6 +1040,7 @@ int main(void)
 		cmocka_unit_test(test_gdb_inlined),
 		cmocka_unit_test(test_gdb_noise_and_sequence),
 		cmocka_unit_test(test_gdb_pid),
+		cmocka_unit_test(test_gdb_info_threads),
 		cmocka_unit_test(test_pid_from_name),
 		cmocka_unit_test(test_gdb_wrapped),
 		cmocka_unit_test(test_eu_lines),

@@ -50,6 +50,8 @@ static const struct native_rule native_rules[] = {
 	{ "pthread_cond_wait", BLK_CONDVAR, false, false, false },
 	{ "pthread_cond_timedwait", BLK_CONDVAR, false, true, false },
 	{ "pthread_cond_clockwait", BLK_CONDVAR, false, true, false },
+	{ "pthread_cond_timedwait64", BLK_CONDVAR, false, true, false },	/* glibc >= 2.34 */
+	{ "pthread_cond_clockwait64", BLK_CONDVAR, false, true, false },
 	{ "pthread_cond_wait_common", BLK_CONDVAR, false, false, false },
 	{ "pthread_mutex_lock", BLK_MUTEX, false, false, false },
 	{ "pthread_mutex_timedlock", BLK_MUTEX, false, true, false },
@@ -108,12 +110,56 @@ static bool is_futex_frame(const char *n)
 	       strcmp(n, "futex_wait_cancelable") == 0;
 }
 
+/* A frame inside glibc's own lock code, not the application's: gdb shows
+ * no module for frames with debug info, only glibc's source paths
+ * ("./nptl/pthread_mutex_lock.c", "../sysdeps/nptl/futex-internal.h";
+ * tests/data/stacks/pstack-condwait.txt), and inlined helpers such as
+ * lll_mutex_lock_optimized. */
+static bool is_libc_frame(const struct frame *f, const char *normalised)
+{
+	if (f->module && (strstr(f->module, "libc.so") || strstr(f->module, "libc-2.") ||
+			  strstr(f->module, "libpthread")))
+		return true;
+	/* the interpreter's own frames (py-spy --native names the module
+	 * "python3.11"): lock_PyThread_acquire_lock is CPython, not the
+	 * application; its Python frames say where */
+	if (f->module && (strncmp(f->module, "python", 6) == 0 ||
+			  strncmp(f->module, "libpython", 9) == 0))
+		return true;
+	if (f->file && (strncmp(f->file, "./nptl/", 7) == 0 || strncmp(f->file, "../nptl/", 8) == 0 ||
+			strstr(f->file, "/sysdeps/") || strncmp(f->file, "../sysdeps/", 11) == 0))
+		return true;
+	return strncmp(normalised, "lll_", 4) == 0 || strncmp(normalised, "futex", 5) == 0;
+}
+
+/* py-spy prints file names shortened to their package path
+ * (shorten_filename(), py-spy src/python_spy.rs): the standard library's
+ * "threading.py" or "concurrent/futures/thread.py" has no /lib/python in
+ * it. These are the standard modules a thread waits in, by that name. */
+static bool is_short_stdlib(const char *file)
+{
+	static const char *const modules[] = {
+		"threading.py", "queue.py", "socket.py", "selectors.py", "socketserver.py",
+		"ssl.py", "subprocess.py", "selectors.py", "asyncio/", "concurrent/futures/",
+		"multiprocessing/", "http/", "urllib/", "logging/", "wsgiref/", "importlib/",
+	};
+	if (file[0] == '/' || file[0] == '.' || strstr(file, "-packages/"))
+		return false;
+	for (size_t i = 0; i < sizeof(modules) / sizeof(modules[0]); i++) {
+		size_t n = strlen(modules[i]);
+		if (modules[i][n - 1] == '/' ? strncmp(file, modules[i], n) == 0
+					     : strcmp(file, modules[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
 static bool is_stdlib(const char *file)
 {
 	if (!file)
 		return true;
 	return strstr(file, "/lib/python") != NULL || strstr(file, "/lib64/python") != NULL ||
-	       strncmp(file, "<", 1) == 0;
+	       strncmp(file, "<", 1) == 0 || is_short_stdlib(file);
 }
 
 static const char *base(const char *path)
@@ -235,15 +281,23 @@ static void native_site(const struct stack_sample *s, struct site *out, char *bu
 					out->timed = false;	/* timeout -1: forever */
 				}
 			}
+			/* glibc >= 2.34 waits in __pthread_cond_wait_common for
+			 * both: its caller says whether the wait has a timeout
+			 * (___pthread_cond_timedwait64, pstack-condwait.txt) */
+			for (uint32_t j = i + 1; j < s->n_frames && j <= i + 2 && !out->timed; j++) {
+				char m[128];
+				norm(s->frames[j].function, m, sizeof(m));
+				for (size_t q = 0; q < sizeof(native_rules) / sizeof(native_rules[0]); q++)
+					if (strcmp(m, native_rules[q].name) == 0 &&
+					    native_rules[q].kind == r->kind && native_rules[q].timed)
+						out->timed = true;
+			}
 			/* the caller of the libc wait is where the application waits */
 			const struct frame *caller = NULL;
 			for (uint32_t j = i + 1; j < s->n_frames && !caller; j++) {
 				char m[128];
 				norm(s->frames[j].function, m, sizeof(m));
-				bool libc = s->frames[j].module &&
-					    (strstr(s->frames[j].module, "libc.so") ||
-					     strstr(s->frames[j].module, "libpthread"));
-				if (m[0] && !libc && strcmp(m, r->name) != 0 &&
+				if (m[0] && !is_libc_frame(&s->frames[j], m) && strcmp(m, r->name) != 0 &&
 				    strncmp(m, "pthread_cond", 12) != 0 &&
 				    strncmp(m, "pthread_mutex", 13) != 0)
 					caller = &s->frames[j];
@@ -519,6 +573,14 @@ static void classify_thread(struct analysis *an, struct thread *t, struct thread
 		t->state = THR_STUCK;
 	else
 		t->state = THR_SLEEPING;
+	/* One sample that shows a lock wait cannot say whether it lasts (a
+	 * mutex handed over a microsecond later looks the same), but it is
+	 * what a lone pstack pasted in a bug report shows: keep it for
+	 * workers-stuck to report with the confidence of one look. Two
+	 * samples that differ are not this: the thread moved. */
+	note->one_look = t->state == THR_SLEEPING && known == 1 && !d->timed && !d->ambiguous &&
+			 !d->idle && (d->kind == BLK_CONDVAR || d->kind == BLK_MUTEX ||
+				      d->kind == BLK_SEMAPHORE || d->kind == BLK_FUTEX);
 }
 
 static bool holds_listener(const struct incident *inc, int32_t pid)
@@ -550,7 +612,8 @@ void classify_processes(struct analysis *an)
 	}
 	for (size_t i = 0; i < inc->processes.n; i++) {
 		struct process *p = inc->processes.v[i];
-		uint32_t stuck = 0, idle = 0, running = 0, known = 0, ambiguous_waits = 0;
+		uint32_t stuck = 0, idle = 0, running = 0, known = 0, ambiguous_waits = 0, once = 0,
+			 once_mutex = 0, stuck_sure = 0;
 		bool accepting = false;
 		for (size_t k = 0; k < p->threads.n; k++) {
 			struct thread *t = &p->threads.v[k];
@@ -563,6 +626,14 @@ void classify_processes(struct analysis *an)
 			known++;
 			if (t->state == THR_STUCK)
 				stuck++;
+			/* stuck where no thread waits for work: on a mutex (held for
+			 * a moment, never a place to idle), or in application code
+			 * the Python frames name (queue.get and friends are idle,
+			 * not stuck: python_site()) */
+			if (t->state == THR_STUCK && !nt->note.ambiguous &&
+			    (t->blocked == BLK_MUTEX ||
+			     (nt->note.sample && nt->note.sample->n_py_frames)))
+				stuck_sure++;
 			if (t->state == THR_RUNNING)
 				running++;
 			if (t->state == THR_WAITING_FOR_WORK) {
@@ -572,6 +643,10 @@ void classify_processes(struct analysis *an)
 			}
 			if (nt->note.ambiguous)
 				ambiguous_waits++;
+			if (nt->note.one_look)
+				once++;
+			if (nt->note.one_look && t->blocked == BLK_MUTEX)
+				once_mutex++;
 		}
 		if (!known) {
 			p->state = PST_UNKNOWN;
@@ -596,7 +671,20 @@ void classify_processes(struct analysis *an)
 			p->state = PST_STUCK;
 		else if (stuck && !accepting && !progress)
 			p->state = PST_STUCK;
-		else if (running && !accepting)
+		else if (stuck_sure && !progress)
+			/* a thread-per-request server whose handlers are stuck
+			 * still accepts: every request it takes hangs */
+			p->state = PST_STUCK;
+		else if (once && !stuck && (!accepting || undrained || once_mutex) && !progress) {
+			/* threads blocked on locks in the only sample, nobody
+			 * accepting: stuck or passing, one look cannot tell; never
+			 * idle or healthy (workers-stuck reports it as one look).
+			 * A mutex is never where a thread waits for work (it is
+			 * held for a moment), so threads caught waiting on one
+			 * count even while another thread accepts. */
+			p->state = PST_UNKNOWN;
+			p->undecided = true;
+		} else if (running && !accepting)
 			p->state = PST_BUSY;
 		else if (accepting || progress)
 			p->state = PST_HEALTHY;

@@ -30,6 +30,11 @@ struct thread_note {
 	uint32_t samples_same;	/* samples showing the same wait */
 	double window_s;	/* first to last sample */
 	bool ambiguous;
+	/* blocked on a lock (condition variable, mutex, semaphore, futex, no
+	 * timeout) in the only sample that says anything: one look shows where
+	 * it waits, not for how long (THR_SLEEPING; workers-stuck reports it
+	 * with the confidence of one look) */
+	bool one_look;
 };
 const struct thread_note *classify_note(const struct analysis *an, const struct thread *t);
 

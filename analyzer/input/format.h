@@ -54,6 +54,7 @@ struct sniff_view {
  * beat netstat rows, which beat ss rows ("tcp ESTAB" reads as both). */
 enum sniff_tier {
 	SNIFF_ROWS_EU_STACK = 90,
+	SNIFF_ROWS_PYSPY = 88,		/* "Thread 12 (idle): "x"" and "    f (a.py:3)" */
 	SNIFF_ROWS_PROC_STATUS = 85,
 	SNIFF_ROWS_PROC_FD = 80,
 	SNIFF_ROWS_GDB = 75,

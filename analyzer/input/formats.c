@@ -9,6 +9,8 @@
 	X(bundle) \
 	X(pcap) \
 	X(py_bt) \
+	X(py_spy) \
+	X(faulthandler) \
 	X(netstat) \
 	X(ss) \
 	X(proc_net_tcp) \

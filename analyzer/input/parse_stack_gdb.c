@@ -99,6 +99,86 @@ static bool gdb_thread_header(struct span t, int32_t *tid, struct span *name, ui
 	return true;
 }
 
+/* One row of gdb's `info threads` (print_thread_info_1(), gdb/thread.c):
+ *
+ *     Id   Target Id                                   Frame
+ *   * 1    Thread 0x7f.. (LWP 11992) "redis-server"   0x00007f.. in epoll_wait () from /usr/lib64/libc.so.6
+ *     2    Thread 0x7f.. (LWP 11993) "bio_close_file" 0x00007f.. in pthread_cond_wait@@GLIBC_2.3.2 () from ...
+ *     2    LWP 4864 "iou-mgr-4863"    0x0000000000000000 in ?? ()      (a core, no libthread_db)
+ *   * 1    process 12345 "a.out" main () at t.c:3                       (one thread)
+ *     1.2  Thread 0x7f.. (LWP 88) ...                                    (several inferiors)
+ *
+ * "*" marks the current thread; the Target Id is target_pid_to_str() and
+ * the thread's name; the Frame is where the thread stopped (frame #0 of
+ * its backtrace, printed like one). -> tid (-1 when the row shows none),
+ * name, the frame text, gdb's number; false when the line is no row. */
+static bool gdb_info_threads_row(struct span t, bool *current, int32_t *tid, struct span *name,
+				 struct span *frame, uint32_t *num)
+{
+	struct span r = t;
+	*current = false;
+	if (r.n && r.p[0] == '*') {
+		*current = true;
+		r = span_trim(span_make(r.p + 1, r.n - 1));
+	}
+	int32_t n;
+	if (!stack_take_i32(&r, &n))
+		return false;
+	if (r.n && r.p[0] == '.') {
+		int32_t sub;
+		r = span_make(r.p + 1, r.n - 1);
+		if (!stack_take_i32(&r, &sub))
+			return false;
+	}
+	if (!r.n || !span_is_space(r.p[0]))
+		return false;
+	r = span_trim(r);
+	*num = (uint32_t)n;
+	*tid = -1;
+	int32_t v;
+	if (span_starts(r, "Thread 0x")) {
+		struct span id = span_make(r.p + 7, r.n - 7), w;
+		if (!span_token(&id, &w))
+			return false;
+		uint64_t pthread;
+		if (!span_hex_u64(w, &pthread))
+			return false;
+		r = span_trim(id);
+		if (span_starts(r, "(LWP ")) {
+			struct span d = span_make(r.p + 5, r.n - 5);
+			if (!stack_take_i32(&d, &v) || !span_starts(d, ")"))
+				return false;
+			*tid = v;
+			r = span_trim(span_make(d.p + 1, d.n - 1));
+		}
+	} else if (span_starts(r, "LWP ") || span_starts(r, "process ")) {
+		struct span d = span_make(r.p + (r.p[0] == 'L' ? 4 : 8), r.n - (r.p[0] == 'L' ? 4 : 8));
+		if (!stack_take_i32(&d, &v) || (d.n && !span_is_space(d.p[0])))
+			return false;
+		*tid = v;
+		r = span_trim(d);
+	} else {
+		return false;
+	}
+	name->p = NULL;
+	name->n = 0;
+	if (r.n && r.p[0] == '"') {
+		/* the name (a comm, at most 15 bytes: TASK_COMM_LEN) ends at
+		 * the first quote followed by a blank; the frame's arguments
+		 * after it may hold quoted strings too */
+		size_t end = 0;
+		for (size_t i = 1; i < r.n && !end; i++)
+			if (r.p[i] == '"' && (i + 1 == r.n || span_is_space(r.p[i + 1])))
+				end = i;
+		if (!end)
+			return false;
+		*name = span_make(r.p + 1, end - 1);
+		r = span_trim(span_make(r.p + end + 1, r.n - end - 1));
+	}
+	*frame = r;
+	return true;
+}
+
 /* Skip a quoted string starting at s[i] (a quote); index after it. */
 static size_t skip_quoted(struct span s, size_t i)
 {
@@ -200,6 +280,9 @@ static void gdb_frame_body(struct analysis *an, struct span b, struct frame *f)
 	}
 }
 
+static void gdb_frame_text(struct analysis *an, const struct input *in, uint32_t lineno,
+			   struct span r, struct frame *f, bool *has_addr);
+
 /* "#N  ..." -> frame. False when the line is not a frame line. */
 static bool gdb_frame_line(struct analysis *an, const struct input *in, uint32_t lineno,
 			   struct span t, uint32_t *num, struct frame *f, bool *has_addr)
@@ -211,9 +294,17 @@ static bool gdb_frame_line(struct analysis *an, const struct input *in, uint32_t
 	if (!stack_take_i32(&r, &n) || (r.n && !span_is_space(r.p[0])))
 		return false;
 	*num = (uint32_t)n;
+	gdb_frame_text(an, in, lineno, span_trim(r), f, has_addr);
+	return true;
+}
+
+/* What follows "#N" (or the Target Id column of `info threads`):
+ * "0x... in FUNC (ARGS) at FILE:LINE", "FUNC (ARGS) from MODULE", "0x..." */
+static void gdb_frame_text(struct analysis *an, const struct input *in, uint32_t lineno,
+			   struct span r, struct frame *f, bool *has_addr)
+{
 	memset(f, 0, sizeof(*f));
 	*has_addr = false;
-	r = span_trim(r);
 	struct span tok = r, word;
 	if (span_token(&tok, &word) && span_starts(word, "0x")) {
 		uint64_t pc;
@@ -232,11 +323,10 @@ static bool gdb_frame_line(struct analysis *an, const struct input *in, uint32_t
 	}
 	if (span_eq(r, "<signal handler called>")) {
 		f->function = "<signal handler called>";
-		return true;
+		return;
 	}
 	if (r.n)
 		gdb_frame_body(an, r, f);
-	return true;
 }
 
 /* gdb and its wrappers' chatter: skipped without a word. */
@@ -252,6 +342,9 @@ static bool gdb_noise(struct span t)
 		"(No debugging symbols", "Unable to locate python frame", "Python Exception",
 		"Error occurred in Python", "Cannot access memory", "Quit",
 		"Thread ",	/* "Thread 2 "x" received signal", "Thread 0x.. (LWP n) exited" */
+		"(gdb)",	/* the prompt, pasted with the commands typed */
+		"```", "~~~",	/* a markdown fence around a paste in an issue */
+		"---Type <return>",	/* gdb's pager, pasted from a terminal */
 	};
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
 		if (span_starts(t, prefixes[i]))
@@ -272,6 +365,15 @@ static bool gdb_noise(struct span t)
 	return false;
 }
 
+/* An `info threads` row kept until the end of the file. */
+struct info_row {
+	int32_t tid;
+	const char *name;
+	uint32_t line;
+	struct span text;
+	struct frame f;
+};
+
 struct gdb_reader {
 	struct analysis *an;
 	struct input *in;
@@ -286,6 +388,10 @@ struct gdb_reader {
 	uint64_t skipped;
 	uint32_t skipped_line;
 	const char *skipped_text;
+	/* threads whose backtrace this file gave (an `info threads` row adds
+	 * only the threads no backtrace showed: it has frame #0 alone) */
+	VEC(int32_t) with_bt;
+	VEC(struct info_row) rows;
 };
 
 /* First pass: the pid (see the top of the file). */
@@ -293,7 +399,7 @@ static void gdb_find_pid(struct gdb_reader *r)
 {
 	struct textcur c;
 	struct span line;
-	int32_t explicit_pid = 0, thread1 = 0, lowest = 0;
+	int32_t explicit_pid = 0, thread1 = 0, lowest = 0, command_pid = 0;
 	bool core = false;
 	input_textcur(r->in, &c);
 	while (textcur_next(&c, &line)) {
@@ -301,7 +407,17 @@ static void gdb_find_pid(struct gdb_reader *r)
 		int32_t v, tid;
 		uint32_t num;
 		struct span name;
-		if (span_starts(t, "Attaching to process ")) {
+		int32_t cmd_pid;
+		bool cur_row;
+		struct span frame_text;
+		if (!command_pid && (cmd_pid = stack_pid_from_command(t)) != 0) {
+			command_pid = cmd_pid;
+		} else if (gdb_info_threads_row(t, &cur_row, &tid, &name, &frame_text, &num)) {
+			if (num == 1 && tid > 0 && !thread1)
+				thread1 = tid;
+			if (tid > 0 && (!lowest || tid < lowest))
+				lowest = tid;
+		} else if (span_starts(t, "Attaching to process ")) {
 			struct span d = span_make(t.p + 21, t.n - 21);
 			if (!explicit_pid && stack_take_i32(&d, &v))
 				explicit_pid = v;
@@ -333,6 +449,11 @@ static void gdb_find_pid(struct gdb_reader *r)
 	const char *file = r->in->display;
 	if (explicit_pid) {
 		r->pid = explicit_pid;
+	} else if (command_pid) {
+		/* "$ pstack 1234" pasted above the frames: what the user typed */
+		r->pid = command_pid;
+		diag_add(dg, DIAG_NOTE, file, 0, -1, "pid %d taken from the command line in the file",
+			 (int)command_pid);
 	} else if (thread1 && !core) {
 		r->pid = thread1;
 		diag_add(dg, DIAG_NOTE, file, 0, -1,
@@ -349,6 +470,73 @@ static void gdb_find_pid(struct gdb_reader *r)
 		diag_add(dg, DIAG_NOTE, file, 0, -1,
 			 "no pid in the dump or its name: its threads are filed under pid 0");
 	}
+}
+
+/* Commit the thread whose header came last, noting that its backtrace was
+ * seen. */
+static void gdb_commit_th(struct gdb_reader *r)
+{
+	if (r->th.open && r->th.frames.n)
+		*VEC_PUSH(&r->an->arena, &r->with_bt) = r->th.tid;
+	stack_thread_commit(r->an, r->in, r->pid, &r->th);
+}
+
+/* `info threads` rows of threads no backtrace in the file showed: one
+ * frame each, the one the thread stopped in. */
+static uint32_t gdb_info_rows_commit(struct gdb_reader *r)
+{
+	uint32_t n = 0;
+	for (size_t i = 0; i < r->rows.n; i++) {
+		const struct info_row *row = &r->rows.v[i];
+		bool seen = false;
+		for (size_t k = 0; k < r->with_bt.n && !seen; k++)
+			seen = r->with_bt.v[k] == row->tid;
+		if (seen)
+			continue;
+		struct stack_thread th;
+		memset(&th, 0, sizeof(th));
+		stack_thread_begin(r->an, &th, row->tid, row->name, row->line, row->text);
+		*VEC_PUSH(&r->an->arena, &th.frames) = row->f;
+		*VEC_PUSH(&r->an->arena, &r->with_bt) = row->tid;
+		stack_thread_commit(r->an, r->in, r->pid, &th);
+		n++;
+	}
+	return n;
+}
+
+/* "  Id   Target Id         Frame": the header of `info threads` */
+static bool gdb_info_threads_header(struct span t)
+{
+	struct span r = t, a, b, c;
+	return span_token(&r, &a) && span_eq(a, "Id") && span_token(&r, &b) && span_eq(b, "Target") &&
+	       span_token(&r, &c) && span_eq(c, "Id");
+}
+
+/* A row of `info threads` (gdb_info_threads_row()): kept for the end. */
+static bool gdb_info_row(struct gdb_reader *r, struct span t, uint32_t lineno)
+{
+	bool current;
+	int32_t tid;
+	struct span name, frame;
+	uint32_t num;
+	if (!gdb_info_threads_row(t, &current, &tid, &name, &frame, &num))
+		return false;
+	if (tid < 0) {
+		diag_add(&r->an->diags, DIAG_UNKNOWN_FIELD, r->in->display, lineno, -1,
+			 "no thread id in the info threads row, thread %u filed as tid -%u", num, num);
+		tid = -(int32_t)num;
+	}
+	if (current && r->current_tid < 0)
+		r->current_tid = tid;
+	struct info_row *row = VEC_PUSH(&r->an->arena, &r->rows);
+	memset(row, 0, sizeof(*row));
+	row->tid = tid;
+	row->name = name.p ? stack_span_dup(r->an, name) : NULL;
+	row->line = lineno;
+	row->text = t;
+	bool has_addr;
+	gdb_frame_text(r->an, r->in, lineno, frame, &row->f, &has_addr);
+	return true;
 }
 
 /* A wrapped frame: old gdb breaks long frames at 80 columns and indents the
@@ -408,7 +596,7 @@ static bool gdb_frame(struct gdb_reader *r, struct span t, uint32_t lineno, stru
 		if (r->cur == &r->th && r->last >= 0) {
 			/* a second backtrace without a header (`bt` after
 			 * `thread apply all bt`): the thread's own is complete */
-			stack_thread_commit(r->an, r->in, r->pid, &r->th);
+			gdb_commit_th(r);
 			gdb_loose_reset(r, lineno, t);
 		} else if (r->cur != &r->th) {
 			/* a later backtrace outside any thread replaces an
@@ -469,7 +657,7 @@ int gdb_family_parse(struct analysis *an, struct input *in)
 		uint32_t num;
 		struct span name;
 		if (gdb_thread_header(t, &tid, &name, &num)) {
-			stack_thread_commit(an, in, r.pid, &r.th);
+			gdb_commit_th(&r);
 			if (tid < 0) {
 				/* "Thread 2 (Thread 0x7f..)": no kernel id shown;
 				 * gdb's own number, negated, keeps threads apart */
@@ -486,6 +674,10 @@ int gdb_family_parse(struct analysis *an, struct input *in)
 			threads++;
 			continue;
 		}
+		if ((t.p[0] == '*' || span_is_digit(t.p[0])) && gdb_info_row(&r, t, lineno))
+			continue;
+		if (gdb_info_threads_header(t))
+			continue;
 		if (py_bt_line(an, r.cur ? r.cur : &r.loose, line, &r.in_traceback))
 			continue;
 		if (t.p[0] == '#' && t.n > 1 && span_is_digit(t.p[1]) && gdb_frame(&r, t, lineno, &c))
@@ -505,19 +697,24 @@ int gdb_family_parse(struct analysis *an, struct input *in)
 		}
 		if (gdb_noise(t))
 			continue;
+		if (stack_pid_from_command(t))
+			continue;	/* "$ pstack 1234": read by gdb_find_pid() */
 		if (!r.skipped++) {
 			r.skipped_line = lineno;
 			r.skipped_text = stack_span_dup(an, span_make(t.p, t.n < 80 ? t.n : 80));
 		}
 	}
-	stack_thread_commit(an, in, r.pid, &r.th);
+	gdb_commit_th(&r);
 	if (!r.any_header && (r.loose.frames.n || r.loose.py.n)) {
 		/* one thread without a header (pstack of a single-threaded
 		 * process, a plain `bt`): the current thread, else the main one */
 		r.loose.tid = r.current_tid > 0 ? r.current_tid : r.pid;
+		if (r.loose.frames.n)
+			*VEC_PUSH(&an->arena, &r.with_bt) = r.loose.tid;
 		stack_thread_commit(an, in, r.pid, &r.loose);
 		threads++;
 	}
+	threads += gdb_info_rows_commit(&r);
 	/* with thread headers, frames outside them are the current thread's
 	 * again ("Program terminated ... #0 raise ()"): already counted */
 	if (r.skipped)
@@ -549,6 +746,18 @@ static int gdb_sniff(const struct sniff_view *v)
 	int threads = 0, frames = 0;
 	for (size_t i = 0; i < v->n; i++) {
 		const struct sniff_line *l = &v->lines[i];
+		bool current;
+		int32_t tid;
+		struct span name, frame;
+		uint32_t num;
+		/* `info threads`: its header is gdb's alone; a row is a thread
+		 * and its frame */
+		if (gdb_info_threads_header(l->t))
+			return sniff_strong(l);
+		if (gdb_info_threads_row(l->t, &current, &tid, &name, &frame, &num) && frame.n) {
+			threads++;
+			frames++;
+		}
 		if (l->ntok >= 2 && span_eq(l->tok[0], "Thread") && span_contains(l->t, "(LWP"))
 			threads++;
 		if (l->tok[0].n >= 2 && l->tok[0].p[0] == '#' && isdigit((unsigned char)l->tok[0].p[1]))

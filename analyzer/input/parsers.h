@@ -20,6 +20,8 @@ int gdb_parse(struct analysis *an, struct input *in);		/* parse_stack_gdb.c */
 int eu_stack_parse(struct analysis *an, struct input *in);	/* parse_stack_eu.c */
 int pstack_parse(struct analysis *an, struct input *in);	/* parse_stack_gdb.c */
 int py_bt_parse(struct analysis *an, struct input *in);		/* parse_stack_py.c */
+int pyspy_parse(struct analysis *an, struct input *in);		/* parse_stack_pyspy.c */
+int faulthandler_parse(struct analysis *an, struct input *in);	/* parse_stack_faulthandler.c */
 int proc_task_parse(struct analysis *an, struct input *in);	/* parse_proc_task.c */
 int bundle_parse(struct analysis *an, struct input *in);	/* bundle manifest */
 int proc_limits_parse(struct analysis *an, struct input *in);	/* parse_proc_pid.c */

@@ -18,9 +18,12 @@ static bool sample_has(const struct stack_sample *s, unsigned part)
 	return false;
 }
 
+/* The same dump: the same input, and the same dump of it when it holds
+ * several in a row (provenance.dump). */
 static bool same_input(const struct provenance *a, const struct provenance *b)
 {
-	return a->file && b->file && (a->file == b->file || strcmp(a->file, b->file) == 0);
+	return a->file && b->file && (a->file == b->file || strcmp(a->file, b->file) == 0) &&
+	       a->dump == b->dump;
 }
 
 /* Known times first, in order; unknown times keep their arrival order. */
@@ -95,9 +98,11 @@ const char *stack_basename_dup(struct analysis *an, struct span s)
 bool stack_take_i32(struct span *s, int32_t *out)
 {
 	size_t i = 0;
-	uint32_t v = 0;
+	/* 64-bit: a 32-bit accumulator wraps past the check ("99999999999"
+	 * became 1410065407) */
+	uint64_t v = 0;
 	while (i < s->n && span_is_digit(s->p[i])) {
-		v = v * 10 + (uint32_t)(s->p[i] - '0');
+		v = v * 10 + (uint64_t)(s->p[i] - '0');
 		if (v > INT32_MAX)
 			return false;
 		i++;
@@ -180,6 +185,7 @@ void stack_thread_commit(struct analysis *an, struct input *in, int32_t pid,
 		th->parts |= SAMPLE_PYTHON;
 	struct provenance src = {
 		.file = in->display, .line = th->line, .at = in->at, .text = th->text,
+		.dump = th->dump,
 	};
 	struct stack_sample *s = stack_sample_for(an, pid, th->tid, th->comm, &src, th->parts);
 	if ((th->parts & SAMPLE_NATIVE) && s->n_frames == 0 && th->frames.n) {
@@ -200,4 +206,109 @@ void stack_thread_commit(struct analysis *an, struct input *in, int32_t pid,
 	}
 	th->frames.n = 0;
 	th->py.n = 0;
+}
+
+int32_t stack_tid_from_pthread(uint64_t id)
+{
+	/* pthread_t is the address of the thread's descriptor at the top of
+	 * its stack (glibc nptl/descr.h): stacks lie megabytes apart, so the
+	 * low 31 bits tell a process's threads apart and stay the same from
+	 * one dump to the next */
+	uint32_t v = (uint32_t)(id & 0x7fffffff);
+	if (!v)
+		v = (uint32_t)((id >> 31) & 0x7fffffff);
+	return v ? -(int32_t)v : -1;
+}
+
+/* A word that ends a shell prompt: "$", "#", "%", ">", "user@host:~$",
+ * "[root@host ~]#", "(venv)". */
+static bool is_prompt_word(struct span w)
+{
+	if (!w.n)
+		return false;
+	char last = w.p[w.n - 1];
+	return last == '$' || last == '#' || last == '%' || last == '>' ||
+	       (w.p[0] == '(' && last == ')') || span_eq(w, "sudo") || span_eq(w, "-E");
+}
+
+static bool take_pid_word(struct span w, int32_t *pid)
+{
+	struct span d = w;
+	int32_t v;
+	/* PID_MAX_LIMIT (include/linux/threads.h) is 4194304 */
+	if (stack_take_i32(&d, &v) && d.n == 0 && v >= 1 && v <= 4194304) {
+		*pid = v;
+		return true;
+	}
+	return false;
+}
+
+int32_t stack_pid_from_command(struct span line)
+{
+	static const char *const tools[] = { "pstack", "gstack", "gdb", "py-spy", "eu-stack" };
+	struct span rest = span_trim(line), w;
+	int words = 0;
+	bool prompt = false;
+	size_t tool = sizeof(tools) / sizeof(tools[0]);
+	while (tool == sizeof(tools) / sizeof(tools[0]) && words < 6 && span_token(&rest, &w)) {
+		words++;
+		/* "/usr/bin/pstack" as well as "pstack" */
+		struct span base = w;
+		for (size_t i = w.n; i > 0; i--)
+			if (w.p[i - 1] == '/') {
+				base = span_make(w.p + i, w.n - i);
+				break;
+			}
+		for (size_t k = 0; k < sizeof(tools) / sizeof(tools[0]); k++)
+			if (span_eq(base, tools[k]))
+				tool = k;
+		/* before the tool: a prompt ("[root@host ~]#" is two words),
+		 * sudo, `docker exec NAME`: any words, one of them a prompt */
+		if (tool == sizeof(tools) / sizeof(tools[0]) && is_prompt_word(w))
+			prompt = true;
+	}
+	if (tool == sizeof(tools) / sizeof(tools[0]) || (!prompt && words > 1))
+		return 0;
+	/* the pid: pstack/gstack PID; gdb -p PID, --pid[=]PID, gdb PROG PID;
+	 * py-spy dump --pid[=]PID / -p PID; eu-stack -p PID */
+	bool after_flag = false, is_gdb = tool == 2;
+	int args = 0;
+	int32_t pid = 0;
+	while (span_token(&rest, &w)) {
+		if (span_starts(w, "--pid=") &&
+		    take_pid_word(span_make(w.p + 6, w.n - 6), &pid))
+			return pid;
+		if (span_eq(w, "-p") || span_eq(w, "--pid") || span_eq(w, "attach")) {
+			after_flag = true;
+			continue;
+		}
+		if (after_flag)
+			return take_pid_word(w, &pid) ? pid : 0;
+		if (w.p[0] == '\'' || w.p[0] == '"') {
+			/* a quoted argument may hold blanks: 'thread apply all bt' */
+			char q = w.p[0];
+			while (!(w.n >= 2 && w.p[w.n - 1] == q) && span_token(&rest, &w))
+				;
+			continue;
+		}
+		if (w.p[0] == '-') {
+			/* gdb -ex CMD / -x FILE / py-spy --rate N: the argument
+			 * after an option is never the pid */
+			if (span_eq(w, "-ex") || span_eq(w, "-x") || span_eq(w, "-iex") ||
+			    span_eq(w, "--rate") || span_eq(w, "-r")) {
+				if (span_token(&rest, &w) && (w.p[0] == '\'' || w.p[0] == '"')) {
+					char q = w.p[0];
+					while (!(w.n >= 2 && w.p[w.n - 1] == q) && span_token(&rest, &w))
+						;
+				}
+			}
+			continue;
+		}
+		args++;
+		if ((tool == 0 || tool == 1 || (is_gdb && args == 2)) && take_pid_word(w, &pid))
+			return pid;
+		if (tool == 0 || tool == 1)
+			return 0;
+	}
+	return 0;
 }

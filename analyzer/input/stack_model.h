@@ -58,6 +58,16 @@ bool stack_take_i32(struct span *s, int32_t *out);
  * is not part of a longer number, "gdb-1234.txt" -> 1234. 0 when none. */
 int32_t stack_pid_from_name(const char *display);
 
+/* A thread a dump names only by its pthread_t (py-spy without the OS
+ * thread id, faulthandler always): a stable negative id, the same in every
+ * dump of the process (the kernel's tid is not shown). */
+int32_t stack_tid_from_pthread(uint64_t id);
+/* The pid on the command line typed before a pasted dump: "$ pstack 1234",
+ * "[root@host ~]# gstack 1234", "sudo py-spy dump --pid 1234", "gdb -p 1234
+ * -batch ...", "gdb /usr/sbin/app 1234". 0 when the line is no such
+ * command or names no pid. */
+int32_t stack_pid_from_command(struct span line);
+
 /* A frame being collected; kept in an arena vector until the thread ends. */
 typedef VEC(struct frame) frame_vec;
 
@@ -70,6 +80,7 @@ struct stack_thread {
 	uint32_t line;		/* header line, 0 = none */
 	const char *text;	/* header line text */
 	unsigned parts;		/* what this dump says about it (sample_part) */
+	uint32_t dump;		/* provenance.dump: which dump of the file, 0 = the only */
 	frame_vec frames;	/* native, innermost first */
 	frame_vec py;		/* Python, innermost first */
 };

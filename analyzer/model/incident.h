@@ -22,6 +22,10 @@ struct provenance {
 	uint32_t sample;	/* 1-based stack sample, 0 = none */
 	double at;		/* seconds since the epoch, NAN = unknown */
 	const char *text;	/* the exact line, quoted as evidence (may be NULL) */
+	/* which dump of a file that holds several in a row (a `py-spy dump`
+	 * loop, faulthandler's repeated timeout dumps), 1-based; 0 = the file
+	 * is one dump. Each dump is a sample of its own (stack_model.c). */
+	uint32_t dump;
 };
 
 enum time_source { TIME_NONE, TIME_CONTENT, TIME_LABEL, TIME_MTIME };

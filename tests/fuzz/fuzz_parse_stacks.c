@@ -1,7 +1,9 @@
 /* fuzz_parse_stacks.c — libFuzzer harness for the offline stack readers: the
  * input goes through each of gdb_parse, pstack_parse, eu_stack_parse,
- * py_bt_parse and proc_task_parse, as analysis_parse_buffer() hands it to
- * them (leading timestamp line included).
+ * py_bt_parse, pyspy_parse, faulthandler_parse and proc_task_parse, as
+ * analysis_parse_buffer() hands it to them (leading timestamp line
+ * included), then through the diagnosis (classify.c's one-look path reads
+ * what they built).
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -std=c11 \
  *       -Ianalyzer -Irules -Iprobes tests/fuzz/fuzz_parse_stacks.c analyzer/stack_model.c \
@@ -27,6 +29,8 @@ static const struct {
 	{ "pstack", pstack_parse },
 	{ "eu-stack", eu_stack_parse },
 	{ "py-bt", py_bt_parse },
+	{ "py-spy", pyspy_parse },
+	{ "faulthandler", faulthandler_parse },
 	{ "proc-task", proc_task_parse },
 };
 
@@ -36,6 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct analysis an;
 		analysis_init(&an);
 		analysis_parse_buffer(&an, "fuzz-1234.txt", readers[i].kind, (const char *)data, size);
+		analysis_diagnose(&an);
 		analysis_release(&an);
 	}
 	return 0;
