@@ -569,8 +569,11 @@ void noise_tally_report(const struct noise_tally *t, struct analysis *an, const 
 		[NOISE_PROMPT] = { "shell prompt or command line", "shell prompts or command lines" },
 		[NOISE_FENCE] = { "markdown fence or ruler", "markdown fences or rulers" },
 		[NOISE_MESSAGE] = { "tool message (stderr)", "tool messages (stderr)" },
+		[NOISE_OTHER] = { "line of another command's output",
+				  "lines of other commands' output" },
 	};
-	uint64_t total = t->n[NOISE_PROMPT] + t->n[NOISE_FENCE] + t->n[NOISE_MESSAGE];
+	uint64_t total = t->n[NOISE_PROMPT] + t->n[NOISE_FENCE] + t->n[NOISE_MESSAGE] +
+			 t->n[NOISE_OTHER];
 	if (!total)
 		return;
 	char buf[512];

@@ -20,6 +20,10 @@ enum noise_kind {
 	NOISE_PROMPT,	/* "$ ss -lnt", "[root@web1 ~]# ss -tanp", "root@host:~# ", "ss -tan" */
 	NOISE_FENCE,	/* "```", "```text", "~~~", "<details>", "-----" */
 	NOISE_MESSAGE,	/* stderr: "Failed to find cgroup2 mount", "cat: ...: No such file" */
+	/* the output of another command pasted in the same file (after a
+	 * prompt running something else: `sysctl net.core.somaxconn`); never
+	 * returned by noise_line(), the reader knows it by its prompt */
+	NOISE_OTHER,
 	NOISE_N
 };
 

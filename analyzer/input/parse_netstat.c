@@ -280,6 +280,18 @@ static void netstat_row(struct netstat_parser *ps, struct span line)
 		socktable_reject(&ps->tab);
 }
 
+/* Could this line be a row of a netstat table (after another command's
+ * output began)? A protocol first. */
+static bool netstat_row_shaped(struct span t)
+{
+	struct span rest = t, tok;
+	if (!span_token(&rest, &tok))
+		return false;
+	return span_eq(tok, "tcp") || span_eq(tok, "tcp6") || span_eq(tok, "udp") ||
+	       span_eq(tok, "udp6") || span_eq(tok, "raw") || span_eq(tok, "raw6") ||
+	       span_eq(tok, "unix");
+}
+
 int netstat_parse(struct analysis *an, struct input *in)
 {
 	struct netstat_parser ps;
@@ -340,8 +352,13 @@ int netstat_parse(struct analysis *an, struct input *in)
 			socktable_boundary(&ps.tab);
 			netstat_new_table(&ps);
 			netstat_command(&ps, args);
+			ps.tab.foreign = false;
+		} else if (k == NOISE_PROMPT) {
+			socktable_foreign(&ps.tab, cmd);
 		}
 		if (k != NOISE_NONE)
+			continue;
+		if (socktable_foreign_line(&ps.tab, line, ps.c.line, netstat_row_shaped(t)))
 			continue;
 		netstat_row(&ps, t);
 	}

@@ -242,6 +242,15 @@ static void proc_row(struct proc_parser *ps, struct span line)
 		socktable_reject(&ps->tab);
 }
 
+/* Could this line be a row (after another command's output began)?
+ * "   0: 0100007F:1F40 ...": a slot number and a colon first. */
+static bool proc_row_shaped(struct span t)
+{
+	struct span rest = t, tok;
+	return span_token(&rest, &tok) && tok.n >= 2 && tok.p[tok.n - 1] == ':' &&
+	       proc_hex_digits(span_make(tok.p, tok.n - 1));
+}
+
 int proc_net_tcp_parse(struct analysis *an, struct input *in)
 {
 	struct proc_parser ps;
@@ -285,11 +294,17 @@ int proc_net_tcp_parse(struct analysis *an, struct input *in)
 			continue;
 		}
 		enum noise_kind k = socktable_noise(&ps.tab, line, ps.c.line, &cmd);
-		if (k == NOISE_PROMPT && noise_command_args(cmd, "cat", &args)) {
+		if (k == NOISE_PROMPT && (noise_command_args(cmd, "cat", &args) ||
+					  span_contains(cmd, "/proc/"))) {
 			socktable_boundary(&ps.tab);
 			proc_new_table(&ps);
+			ps.tab.foreign = false;
+		} else if (k == NOISE_PROMPT) {
+			socktable_foreign(&ps.tab, cmd);
 		}
 		if (k != NOISE_NONE)
+			continue;
+		if (socktable_foreign_line(&ps.tab, line, ps.c.line, proc_row_shaped(t)))
 			continue;
 		/* a file name between outputs: "==> /proc/net/tcp6 <==" (head, tail) */
 		if (span_contains(t, "/proc/") && span_contains(t, "/tcp") && t.p[0] != '0' &&

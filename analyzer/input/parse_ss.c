@@ -519,6 +519,16 @@ static void ss_continuation(struct ss_parser *ps, struct span line)
 		row->uid = 0;
 }
 
+/* Could this line be a row of an ss table (after another command's
+ * output began)? A state, a netid, or Recv-Q first (a state filter). */
+static bool ss_row_shaped(struct span t)
+{
+	struct span rest = t, tok;
+	if (!span_token(&rest, &tok))
+		return false;
+	return tcp_state_is_ss_word(tok) || ss_is_netid(tok) || ss_is_digits(tok);
+}
+
 int ss_parse(struct analysis *an, struct input *in)
 {
 	struct ss_parser ps;
@@ -564,6 +574,9 @@ int ss_parse(struct analysis *an, struct input *in)
 				socktable_boundary(&ps.tab);
 				ss_new_table(&ps);
 				ss_command(&ps, args);
+				ps.tab.foreign = false;
+			} else if (k == NOISE_PROMPT) {
+				socktable_foreign(&ps.tab, cmd);
 			}
 			if (k != NOISE_MESSAGE) {
 				/* what follows is not the last row's continuation */
@@ -572,6 +585,8 @@ int ss_parse(struct analysis *an, struct input *in)
 			}
 			continue;
 		}
+		if (socktable_foreign_line(&ps.tab, line, ps.c.line, ss_row_shaped(t)))
+			continue;
 		if (span_starts(t, "Total:") && !ps.rows) {
 			/* `ss -s`: counts per protocol, no sockets */
 			if (!ps.summary)

@@ -45,6 +45,7 @@ static bool table_started(const struct socktable *t)
 void socktable_time(struct socktable *t, const struct time_mark *m)
 {
 	double prev = t->at;
+	t->foreign = false;
 	enum time_source prev_src = t->at_src;
 	table_close(t);
 	if (!isnan(m->at)) {
@@ -78,6 +79,7 @@ void socktable_boundary(struct socktable *t)
 
 void socktable_header(struct socktable *t)
 {
+	t->foreign = false;
 	socktable_boundary(t);
 	t->header = true;
 	socktable_snapshot(t);
@@ -91,6 +93,7 @@ struct sock_snapshot *socktable_snapshot(struct socktable *t)
 	t->snap->at = t->at;
 	t->snap->at_src = t->at_src;
 	t->snap->seq = t->made++;
+	t->timed += t->own_time;
 	if (t->made > 1 && !t->own_time) {
 		t->untimed++;
 		t->local += t->local_clock;
@@ -126,6 +129,24 @@ enum noise_kind socktable_noise(struct socktable *t, struct span line, uint32_t 
 	if (k != NOISE_NONE)
 		noise_tally_add(&t->noise, &t->an->arena, k, line, lineno);
 	return k;
+}
+
+void socktable_foreign(struct socktable *t, struct span cmd)
+{
+	t->foreign = span_trim(cmd).n > 0;
+}
+
+bool socktable_foreign_line(struct socktable *t, struct span line, uint32_t lineno,
+			    bool row_shaped)
+{
+	if (!t->foreign)
+		return false;
+	if (row_shaped) {
+		t->foreign = false;
+		return false;
+	}
+	noise_tally_add(&t->noise, &t->an->arena, NOISE_OTHER, line, lineno);
+	return true;
 }
 
 /* ---- addresses and ports that are not numbers */
@@ -402,21 +423,23 @@ static void fields_report(struct socktable *t)
 			off += (size_t)w_;                                                     \
 	} while (0)
 	if (t->masked.n)
-		ADD("%s%llu masked addresses or ports (first '%s', line %u): unknown, while states, "
-		    "queues and owners are read", off ? "; " : "",
-		    (unsigned long long)t->masked.n, t->masked.first, t->masked.first_line);
+		ADD("%s%llu masked address%s or port%s (first '%s', line %u): unknown, while "
+		    "states, queues and owners are read", off ? "; " : "",
+		    (unsigned long long)t->masked.n, t->masked.n == 1 ? "" : "es",
+		    t->masked.n == 1 ? "" : "s", t->masked.first, t->masked.first_line);
 	if (t->names.n)
-		ADD("%s%llu host names instead of addresses (first '%s', line %u), kept as names",
-		    off ? "; " : "", (unsigned long long)t->names.n, t->names.first,
-		    t->names.first_line);
+		ADD("%s%llu host name%s instead of addresses (first '%s', line %u), kept as names",
+		    off ? "; " : "", (unsigned long long)t->names.n, t->names.n == 1 ? "" : "s",
+		    t->names.first, t->names.first_line);
 	if (t->services.n)
-		ADD("%s%llu service names read as ports from the built-in table (first '%s' = %u)",
-		    off ? "; " : "", (unsigned long long)t->services.n, t->services.first,
+		ADD("%s%llu service name%s read as ports from the built-in table (first '%s' = %u)",
+		    off ? "; " : "", (unsigned long long)t->services.n,
+		    t->services.n == 1 ? "" : "s", t->services.first,
 		    socktable_service_port(span_cstr(t->services.first)));
 	if (t->unknown_services.n)
-		ADD("%s%llu service names not in the built-in table (first '%s', line %u): "
-		    "their ports are unknown", off ? "; " : "",
-		    (unsigned long long)t->unknown_services.n, t->unknown_services.first,
+		ADD("%s%llu service name%s not in the built-in table (first '%s', line %u): "
+		    "port unknown", off ? "; " : "", (unsigned long long)t->unknown_services.n,
+		    t->unknown_services.n == 1 ? "" : "s", t->unknown_services.first,
 		    t->unknown_services.first_line);
 #undef ADD
 	if (!off)
@@ -434,10 +457,11 @@ int socktable_finish(struct socktable *t)
 	snprintf(what, sizeof(what), "%s", t->what);
 	noise_tally_report(&t->noise, t->an, t->in, what);
 	fields_report(t);
-	if (t->made > 1 || t->dropped) {
+	if (t->made > 1) {
 		char extra[256] = "";
 		size_t off = 0;
-		if (t->untimed) {
+		/* only worth saying when other snapshots of the file had times */
+		if (t->untimed && (t->timed || t->local)) {
 			int w = snprintf(extra, sizeof(extra),
 					 "; %u without a time of its own (%s), ordered as in the file",
 					 t->untimed, t->local ? "a clock in a local time zone"
@@ -448,10 +472,11 @@ int socktable_finish(struct socktable *t)
 			snprintf(extra + off, sizeof(extra) - off,
 				 "; %u table%s with no readable tcp row left out", t->dropped,
 				 t->dropped == 1 ? "" : "s");
+		uint32_t kept = t->made - t->dropped;
 		diag_add(&t->an->diags, DIAG_NOTE, t->in->display, 0, -1,
-			 "read as %u snapshot%s (a time line, a repeated header or a command "
-			 "line begins each)%s", t->made - t->dropped,
-			 t->made - t->dropped == 1 ? "" : "s", extra);
+			 "%u outputs in one file, read as %u snapshot%s (a time line, a repeated "
+			 "header or a command line begins each)%s", t->made, kept,
+			 kept == 1 ? "" : "s", extra);
 	}
 	t->in->records = t->rows;
 	return t->rows == 0 && t->rejected > 0 ? -1 : 0;

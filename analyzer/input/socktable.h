@@ -37,8 +37,11 @@ struct socktable {
 	enum time_source at_src;
 	bool own_time;			/* from a time line of its own */
 	bool local_clock;		/* its time line named a zone we cannot place */
+	/* after a prompt that runs another command: its output follows, up
+	 * to the next header, time line, prompt or row of this table's shape */
+	bool foreign;
 	/* the file */
-	uint32_t made, dropped, untimed, local;
+	uint32_t made, dropped, timed, untimed, local;
 	uint64_t rows, rejected;
 	struct noise_tally noise;
 	struct field_tally masked, names, services, unknown_services;
@@ -68,6 +71,13 @@ void socktable_other(struct socktable *t);
 /* Is this line (as read) noise? Counted when it is. *cmd: a prompt's command. */
 enum noise_kind socktable_noise(struct socktable *t, struct span line, uint32_t lineno,
 				struct span *cmd);
+/* A prompt whose command does not run this table's tool: the lines after
+ * it are that command's output, unless they have a row's shape. */
+void socktable_foreign(struct socktable *t, struct span cmd);
+/* Inside another command's output: is this line (not of a row's shape)
+ * part of it? Counted when it is. */
+bool socktable_foreign_line(struct socktable *t, struct span line, uint32_t lineno,
+			    bool row_shaped);
 
 /* "1.2.3.4:80", "[::1]:80", "*:*", and what tables show instead of
  * numbers: "localhost:http-alt", "web1.example.com:https", "[::]:http"
