@@ -243,9 +243,21 @@ static bool mask_part(struct span p)
 	return p.p[0] == 'x' || p.p[0] == 'X' || p.p[0] == '*' || p.p[0] == '#' || p.p[0] == '?';
 }
 
-/* An address someone replaced before pasting: "********", "x.x.x.x",
- * "10.0.x.x", "a.b.c.d", "<redacted>", "[REDACTED]", "IP", "SERVER_IP",
- * "{{ip}}", "2001:db8:xxxx::1". */
+static bool word_chars(struct span s)
+{
+	if (s.n == 0 || s.n > 40)
+		return false;
+	for (size_t i = 0; i < s.n; i++)
+		if (!(ch_alpha(s.p[i]) || ch_digit(s.p[i]) || s.p[i] == '_' || s.p[i] == '-' ||
+		      s.p[i] == '.' || s.p[i] == ' '))
+			return false;
+	return true;
+}
+
+/* An address someone replaced before pasting, in the shapes reporters use:
+ * "********", "x.x.x.x", "10.0.x.x", "211.*.*.*", "a.b.c.d", "<redacted>",
+ * "[REDACTED]", "{{ip}}", "IP", "SERVER_IP", "2001:db8:xxxx::1". Anything
+ * else is not taken for a mask (a name, or not an address). */
 static bool masked_shaped(struct span s)
 {
 	static const char *const words[] = {
@@ -254,15 +266,32 @@ static bool masked_shaped(struct span s)
 		"server", "server_ip", "myip", "my_ip", "your_ip", "public_ip", "private_ip",
 		"local_ip", "remote_ip", "client", "client_ip",
 	};
-	if (s.n == 0)
+	if (s.n == 0 || s.n > 64)
 		return false;
-	if (s.n >= 2 && s.p[0] == '[' && s.p[s.n - 1] == ']')
-		s = span_make(s.p + 1, s.n - 2);
-	if (s.n == 0)
-		return false;
-	for (size_t i = 0; i < s.n; i++)
-		if (strchr("*<>{}?#", s.p[i]))
+	/* <redacted>, [REDACTED], {ip}, {{ip}} */
+	if (s.n >= 3 && ((s.p[0] == '<' && s.p[s.n - 1] == '>') ||
+			 (s.p[0] == '[' && s.p[s.n - 1] == ']') ||
+			 (s.p[0] == '{' && s.p[s.n - 1] == '}'))) {
+		struct span in = span_make(s.p + 1, s.n - 2);
+		if (in.n >= 2 && in.p[0] == '{' && in.p[in.n - 1] == '}')
+			in = span_make(in.p + 1, in.n - 2);
+		bool letter = false;
+		for (size_t i = 0; i < in.n; i++)
+			letter = letter || ch_alpha(in.p[i]);
+		if (letter && word_chars(in))
 			return true;
+		s = in;		/* [x.x.x.x], [xxxx::1] */
+		if (s.n == 0)
+			return false;
+	}
+	/* "********", "***.***.*.*", "###", "xxxx" */
+	bool stars = false, only = true;
+	for (size_t i = 0; i < s.n && only; i++) {
+		stars = stars || s.p[i] == '*' || s.p[i] == '#' || s.p[i] == '?';
+		only = strchr("*#?xX.", s.p[i]) != NULL;
+	}
+	if (only && stars)
+		return true;
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (word_is(s, words[i]))
 			return true;
@@ -301,7 +330,7 @@ static bool masked_shaped(struct span s)
 		if (c == 'x' || c == 'X')
 			xs = true;
 		else if (!(ch_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ||
-			   c == ':' || c == '.'))
+			   c == ':' || c == '.' || c == '*'))
 			v6 = false;
 	}
 	return v6 && xs;
@@ -393,7 +422,13 @@ bool socktable_endpoint(struct socktable *t, struct span f, uint32_t lineno, str
 		}
 	}
 	if (masked_shaped(host)) {
-		ep->host = arena_strndup(a, host.p, host.n);
+		/* "[2001:db8:xxxx::1]": kept without the brackets, which
+		 * endpoint_format() puts back around anything with a colon */
+		struct span shown = host;
+		if (shown.n >= 2 && shown.p[0] == '[' && shown.p[shown.n - 1] == ']' &&
+		    memchr(shown.p, ':', shown.n))
+			shown = span_make(shown.p + 1, shown.n - 2);
+		ep->host = arena_strndup(a, shown.p, shown.n);
 		ep->masked = true;
 		if (!port_masked)
 			tally(t, &t->masked, f, lineno);
