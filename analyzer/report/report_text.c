@@ -149,7 +149,12 @@ static void header(const struct tw *t, const struct analysis *an)
 			   by_cls[EV_CAPTURE] == 1 ? "" : "s");
 		sep = ", ";
 	}
-	if (socks) {
+	if (socks && inc->sock_snaps.n > socks) {
+		/* outputs appended to one file are one snapshot each */
+		buf_append(line, sizeof(line), &off, "%s%zu socket snapshots in %zu file%s", sep,
+			   inc->sock_snaps.n, socks, socks == 1 ? "" : "s");
+		sep = ", ";
+	} else if (socks) {
 		buf_append(line, sizeof(line), &off, "%s%zu socket snapshot%s", sep, socks,
 			   socks == 1 ? "" : "s");
 		sep = ", ";
