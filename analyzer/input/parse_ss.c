@@ -587,8 +587,9 @@ int ss_parse(struct analysis *an, struct input *in)
 		}
 		if (socktable_foreign_line(&ps.tab, line, ps.c.line, ss_row_shaped(t)))
 			continue;
-		if (span_starts(t, "Total:") && !ps.rows) {
-			/* `ss -s`: counts per protocol, no sockets */
+		if (span_starts(t, "Total:") && (!ps.tab.table_rows || span_contains(t, "(kernel"))) {
+			/* `ss -s`: counts per protocol, no sockets (alone, or
+			 * appended after tables: "Total: 131 (kernel 0)") */
 			if (!ps.summary)
 				diag_add(&an->diags, DIAG_UNKNOWN_FORMAT, in->display, ps.c.line,
 					 textcur_offset(&ps.c, &t),
