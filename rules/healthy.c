@@ -18,15 +18,27 @@ static void run(struct analysis *an, const struct rule *self)
 		if (p->undecided)
 			return;
 	}
-	size_t sources = (inc->sock_snaps.n > 0) + (inc->counter_snaps.n > 0) +
-			 (inc->sysctls.n > 0) + incident_has_capture(inc) + incident_has_stacks(inc);
-	/* counters or stacks alone cannot see a CLOSE-WAIT pile-up or a
-	 * receiver that stopped reading: it takes the connections themselves
-	 * (a socket table or a capture) to call a server healthy */
+	/* evidence counts only with records in it: a table whose rows could
+	 * not be read, or that shows no socket at all, saw nothing (issue 14:
+	 * never "healthy" from zero readable records) */
+	size_t socks = 0, cnts = 0;
 	bool connections = false;
-	for (size_t i = 0; i < inc->sock_snaps.n; i++)
-		if (!inc->sock_snaps.v[i]->listen_only)
+	for (size_t i = 0; i < inc->sock_snaps.n; i++) {
+		const struct sock_snapshot *s = inc->sock_snaps.v[i];
+		if (!s->rows.n)
+			continue;
+		socks++;
+		/* counters or stacks alone cannot see a CLOSE-WAIT pile-up or a
+		 * receiver that stopped reading: it takes the connections
+		 * themselves (a socket table or a capture) to call a server
+		 * healthy */
+		if (!s->listen_only)
 			connections = true;
+	}
+	for (size_t i = 0; i < inc->counter_snaps.n; i++)
+		cnts += inc->counter_snaps.v[i]->counters.n > 0;
+	size_t sources = (socks > 0) + (cnts > 0) + (inc->sysctls.n > 0) +
+			 incident_has_capture(inc) + incident_has_stacks(inc);
 	/* threads seen blocked on a lock in the only sample, in processes that
 	 * still poll or accept (classify.c one_look): not "nothing wrong" */
 	size_t once = 0;
@@ -47,9 +59,9 @@ static void run(struct analysis *an, const struct rule *self)
 			analysis_note(an, "nothing wrong in the %s, but without a socket table or a "
 					  "capture the connections themselves were not seen: add `ss "
 					  "-tanpie` snapshots to rule out CLOSE-WAIT or unread data",
-				      inc->counter_snaps.n && incident_has_stacks(inc)
-				      ? "counters and stacks" : inc->counter_snaps.n ? "counters"
-				      : incident_has_stacks(inc) ? "stacks" : "evidence");
+				      cnts && incident_has_stacks(inc) ? "counters and stacks"
+				      : cnts ? "counters" : incident_has_stacks(inc) ? "stacks"
+				      : socks ? "listening sockets" : "settings");
 		return;		/* not enough to call it healthy: inconclusive */
 	}
 	double conf = 0.5 + 0.1 * (double)sources;

@@ -87,7 +87,9 @@ if /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert 
 
 # a 10 MB line, and a directory of 3000 files, finish
 { echo "State Recv-Q Send-Q Local Address:Port Peer Address:Port"; head -c 10000000 /dev/zero | tr '\0' 'x'; echo; } > "$tmp/long.txt"
-expect_rc "10 MB line does not crash" 0 $bin analyze --format json "$tmp/long.txt"
+# its one row is not a socket: a header alone with every row rejected is not read (issue 14)
+expect_rc "10 MB line does not crash" 2 $bin analyze --format json "$tmp/long.txt"
+grep_err "10 MB line: one stderr line says nothing was read" "nothing of the file was read"
 mkdir -p "$tmp/many"
 for i in $(seq 1 3000); do echo "net.core.somaxconn = $i" > "$tmp/many/s$i.txt"; done
 expect_rc "3000 files in a directory" 0 $bin analyze -q "$tmp/many"
@@ -101,6 +103,23 @@ printf '#kernel\nTcpExtListenOverflows 3 0.0\nTcpExtListenDrops 3 0.0\n' > "$tmp
 expect_rc "counters backwards" 0 $bin analyze --format json --at n1.txt=2026-01-01T00:00:00Z --at n2.txt=2026-01-01T00:01:00Z "$tmp/n1.txt" "$tmp/n2.txt"
 if /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); c=d["counters"]["ListenOverflows"]; assert c["went_backwards"] and c["delta"]==0, c; assert not any(f["rule"]=="accept-queue-overflow" and f["severity"]=="critical" for f in d["findings"])' "$tmp/out"; then
 	ok "counters going backwards give no overflow"; else fail "counters going backwards give no overflow"; fi
+
+# one stderr line per file not fully read, not one per bad row (DESIGN.md,
+# contracts); -v one per diagnostic; -q none
+{
+	echo "State Recv-Q Send-Q Local Address:Port Peer Address:Port"
+	echo "LISTEN 0 5 127.0.0.1:8000 0.0.0.0:*"
+	for i in 1 2 3 4 5; do echo "LISTEN x 5 127.0.0.1:800$i 0.0.0.0:*"; done
+} > "$tmp/bad-rows.txt"
+expect_rc "bad rows: the rest is read" 0 $bin analyze "$tmp/bad-rows.txt"
+[ "$(grep -c 'bad-rows.txt' "$tmp/err")" = 1 ] && ok "bad rows: one stderr line for the file" ||
+	fail "bad rows: one stderr line for the file" "$(head -c 300 "$tmp/err")"
+grep_err "bad rows: the line says where and how many" "bad-rows.txt:3: not a number: Recv-Q 'x' (problems on 5 lines; the rest was read"
+expect_rc "bad rows -v" 0 $bin analyze -v "$tmp/bad-rows.txt"
+[ "$(grep -c 'bad-rows.txt' "$tmp/err")" = 5 ] && ok "-v: one stderr line per diagnostic" ||
+	fail "-v: one stderr line per diagnostic" "$(head -c 300 "$tmp/err")"
+expect_rc "bad rows -q" 0 $bin analyze -q "$tmp/bad-rows.txt"
+[ -s "$tmp/err" ] && fail "-q: nothing on stderr" "$(head -c 300 "$tmp/err")" || ok "-q: nothing on stderr"
 
 expect_rc "-q prints one line" 0 $bin analyze -q samples/backlog5
 [ "$(wc -l < "$tmp/out")" = 1 ] && ok "-q output is one line" || fail "-q output is one line"

@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 """Walk every file in ../shared/corpus/ and samples/ through `stuckscope
 analyze --format json FILE` (the sanitizer build when given): no crash, no
-hang, valid JSON against both schemas, and every input either read or
-reported unreadable with a message naming the file. One line per file.
+hang, valid JSON against both schemas, every input either read or reported
+unreadable with a message naming the file, and every socket table, counter
+dump and stack dump of the corpus read with records (or listed in
+NOT_EVIDENCE with the reason it is not evidence). One line per file.
 Usage: corpus-check.py [BINARY]"""
 import json
 import os
@@ -61,6 +63,38 @@ def expected_kind(path):
             return kinds
     return None
 
+# Issue 14's acceptance: every corpus file that is a socket table, a counter
+# dump or a stack dump is read with records (> 0). These are not evidence,
+# and say why; they must stay unread (status error, 0 records), never be
+# read as an empty table that a rule would call fine.
+EVIDENCE_DIRS = {"ss", "netstat", "netstat-s", "nstat", "stacks", "proc"}
+NOT_EVIDENCE = {
+    "ss/kerneldoc-ss-s-orphaned.txt":
+        "`ss -s`: counts of sockets per protocol, not one socket",
+    "proc/procfs-proc-net-udp_broken.txt":
+        "a /proc/net/udp table cut after its st column: no queues, not TCP",
+    "proc/procfs-proc-net-sockstat.txt":
+        "/proc/net/sockstat: socket counts per protocol (what `ss -s` prints), "
+        "neither a socket nor a MIB counter",
+}
+
+def corpus_rel(path):
+    i = path.find("/corpus/")
+    return path[i + len("/corpus/"):] if i >= 0 else None
+
+def check_records(path, i):
+    rel = corpus_rel(path)
+    if rel is None or rel.split("/")[0] not in EVIDENCE_DIRS:
+        return None
+    if rel in NOT_EVIDENCE:
+        if i["status"] != "error" or i["records"]:
+            return (f"not evidence ({NOT_EVIDENCE[rel]}) but read: "
+                    f"status {i['status']}, {i['records']} records")
+        return None
+    if not i["records"]:
+        return f"a {rel.split('/')[0]} file read with 0 records (status {i['status']})"
+    return None
+
 def check(path, vals):
     try:
         p = subprocess.run([BIN, "analyze", "--format", "json", path], capture_output=True,
@@ -85,6 +119,9 @@ def check(path, vals):
     want = expected_kind(path)
     if want and i["kind"] not in want and i["status"] != "error":
         return f"recognised as {i['kind']}, want {'/'.join(sorted(want))}"
+    err = check_records(path, i)
+    if err:
+        return err
     if i["status"] == "error":
         if not i["messages"] or not any(path in m for m in i["messages"]):
             return "unreadable without a message naming the file"

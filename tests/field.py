@@ -22,6 +22,9 @@ keys (every one optional; a value list is comma-separated):
     cw=PID:N,...      CLOSE-WAIT per pid
     kind=FILE:KIND,.. the kind each file was read as
     status=FILE:ST,.. ok, partial or error per file
+    records=FILE:N,.. records (rows, counters, frames) read from each file
+    listeners=A,B     these listener addresses are reported (as the report
+                      names them: "0.0.0.0:8000", "localhost:25", "********:443")
     fact=RULE.NAME:V  a fact of the first finding of RULE
     notverdict=V      the verdict must not be V (e.g. healthy)
     confmax=RULE:X    the first RULE finding's confidence is at most X
@@ -104,6 +107,18 @@ def check(want, d):
             exp = {int(a): int(b) for a, b in (x.split(":") for x in lst(v))}
             if got != exp:
                 errs.append(f"CLOSE-WAIT per pid {got}, want {exp}")
+        elif k == "records":
+            for pair in lst(v):
+                name, _, exp = pair.rpartition(":")
+                i = inputs.get(name)
+                got = i["records"] if i else "(not an input)"
+                if str(got) != exp:
+                    errs.append(f"{name}: {got} records, want {exp}")
+        elif k == "listeners":
+            have = [l["address"] for l in d["listeners"]]
+            missing = [a for a in lst(v) if a not in have]
+            if missing:
+                errs.append(f"listeners {missing} not reported (have {have[:8]})")
         elif k in ("kind", "status"):
             for pair in lst(v):
                 name, _, exp = pair.rpartition(":")

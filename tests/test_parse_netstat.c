@@ -128,6 +128,37 @@ static const struct nc {
 	  0, 0, NULL, NULL, 1026, "sshd", 0, 22405, -1 },
 	{ NULL, "tcp 0 0 0.0.0.0:22 0.0.0.0:* LISTEN 1026/sshd", 1, TCP_LISTEN, 0, 0, NULL, NULL,
 	  1026, "sshd", -1, 0, -1 },
+	/* issue 14: without -n, names (INET_rresolve() prints "*" for 0.0.0.0;
+	 * services from the built-in table; host names kept, cut as netstat
+	 * cuts them to its 23-byte column) */
+	{ H_PLAIN, "tcp      129      0 *:http-alt              *:*                     LISTEN     ", 1,
+	  TCP_LISTEN, 129, 0, "*:8080", "*:*", 0, NULL, -1, 0, DIAG_UNKNOWN_FIELD },
+	{ H_PLAIN, "tcp        1      0 localhost:http-alt      localhost:51234         CLOSE_WAIT ", 1,
+	  TCP_CLOSE_WAIT, 1, 0, "localhost:8080", "localhost:51234", 0, NULL, -1, 0,
+	  DIAG_UNKNOWN_FIELD },
+	{ H_PLAIN, "tcp6       0      0 [::]:http               [::]:*                  LISTEN     ", 1,
+	  TCP_LISTEN, 0, 0, "[::]:80", "[::]:*", 0, NULL, -1, 0, DIAG_UNKNOWN_FIELD },
+	{ H_PLAIN, "tcp6       0      0 :::https                :::*                    LISTEN     ", 1,
+	  TCP_LISTEN, 0, 0, "[::]:443", "[::]:*", 0, NULL, -1, 0, DIAG_UNKNOWN_FIELD },
+	{ H_PLAIN, "tcp        0      0 localhost.localdo:35450 lb-192-30-255-112:https ESTABLISHED", 1,
+	  TCP_ESTABLISHED, 0, 0, "localhost.localdo:35450", "lb-192-30-255-112:443", 0, NULL, -1, 0,
+	  DIAG_UNKNOWN_FIELD },
+	{ H_EPO, "tcp        0      0 localhost:smtp          0.0.0.0:*               LISTEN      root       22606      1489/master         ", 1,
+	  TCP_LISTEN, 0, 0, "localhost:25", "0.0.0.0:*", 1489, "master", -1, 22606,
+	  DIAG_UNKNOWN_FIELD },
+	/* masked by the reporter (LinEnum#37 masks the last byte) */
+	{ H_P, "tcp        0      0 192.168.1.x:48342       172.217.23.x:443        ESTABLISHED 2513/firefox-esr", 1,
+	  TCP_ESTABLISHED, 0, 0, "192.168.1.x:48342", "172.217.23.x:443", 2513, "firefox-esr", -1, 0,
+	  DIAG_UNKNOWN_FIELD },
+	{ H_PLAIN, "tcp      129      0 x.x.x.x:443             0.0.0.0:*               LISTEN     ", 1,
+	  TCP_LISTEN, 129, 0, "x.x.x.x:443", "0.0.0.0:*", 0, NULL, -1, 0, DIAG_UNKNOWN_FIELD },
+	/* a port name nobody knows: the row stays, the port is unknown */
+	{ H_PLAIN, "tcp        0      0 web1:zz-custom          10.0.0.2:5000           ESTABLISHED", 1,
+	  TCP_ESTABLISHED, 0, 0, "web1:zz-custom", "10.0.0.2:5000", 0, NULL, -1, 0,
+	  DIAG_UNKNOWN_FIELD },
+	/* not an address */
+	{ H_PLAIN, "tcp 0 0 1.2.3.4:9x9 5.6.7.8:5000 ESTABLISHED", 0, 0, 0, 0, NULL, NULL, 0, NULL, -1,
+	  0, DIAG_BAD_ADDRESS },
 };
 
 static void test_rows(void **state)
@@ -191,21 +222,22 @@ static void test_sections(void **state)
 		"Active Internet connections (servers and established)\n"
 		"Proto Recv-Q Send-Q Local Address           Foreign Address         State       PID/Program name    \n"
 		"tcp        0      0 127.0.0.1:8000          0.0.0.0:*               LISTEN      -                   \n"
-		"tcp        0      0 127.0.0.1:8000          1.2.3.4:x               ESTABLISHED -                   \n"
+		"tcp        0      0 127.0.0.1:8000          1.2.3.4:9x9             ESTABLISHED -                   \n"
 		"Active UNIX domain sockets (servers and established)\n"
 		"Proto RefCnt Flags       Type       State         I-Node   PID/Program name     Path\n"
 		"unix  2      [ ACC ]     STREAM     LISTENING     22417    1/systemd            /run/x\n"
 		"unix  3      [ ]         STREAM     CONNECTED     1234     -                    \n");
 	assert_int_equal(n_rows(an), 1);
 	assert_true(an->inc.sock_snaps.v[0]->has_owners);
-	assert_int_equal(count_diags(an, DIAG_SKIPPED), 1);
+	/* the udp rows and the copied prompt: skipped, counted */
+	assert_int_equal(count_diags(an, DIAG_SKIPPED), 2);
 	assert_int_equal(count_diags(an, DIAG_BAD_ADDRESS), 1);
 	const struct diag *d = NULL;
 	for (size_t i = 0; i < an->diags.list.n; i++)
 		if (an->diags.list.v[i].code == DIAG_BAD_ADDRESS)
 			d = &an->diags.list.v[i];
 	assert_int_equal(d->line, 7);
-	assert_non_null(strstr(d->msg, "Foreign Address '1.2.3.4:x'"));
+	assert_non_null(strstr(d->msg, "Foreign Address '1.2.3.4:9x9'"));
 	assert_int_equal(an->inputs.v[0].status, INPUT_PARTIAL);
 	analysis_free(an);
 
@@ -230,6 +262,78 @@ static void test_sections(void **state)
 		free(copy);
 		analysis_free(an);
 	}
+}
+
+
+/* ---- issue 14: saved as people save it */
+
+static const struct sock_snapshot *snap_i(const struct analysis *an, size_t i)
+{
+	assert_true(i < an->inc.sock_snaps.n);
+	return an->inc.sock_snaps.v[i];
+}
+
+static void test_saved(void **state)
+{
+	(void)state;
+	/* a fence, a prompt, stderr of an unprivileged run: rows all read */
+	struct analysis *an = parse_exact(
+		"```\n[deploy@app01 ~]$ netstat -at\n"
+		"netstat: no support for `AF INET (tcp)' on this system.\n"
+		"Active Internet connections (servers and established)\n"
+		"Proto Recv-Q Send-Q Local Address           Foreign Address         State      \n"
+		"tcp      129      0 *:http-alt              *:*                     LISTEN     \n"
+		"tcp        1      0 app01.example.c:http-alt 10.20.0.31:49122       CLOSE_WAIT \n"
+		"```\n");
+	assert_int_equal(n_rows(an), 2);
+	assert_int_equal(an->inputs.v[0].status, INPUT_OK);
+	assert_int_equal(count_diags(an, DIAG_SKIPPED), 1);	/* 4 lines of noise */
+	assert_int_equal(count_diags(an, DIAG_UNKNOWN_FIELD), 1);	/* one line for the file */
+	analysis_free(an);
+
+	/* two outputs appended by a loop, a date line before each */
+	an = parse_exact(
+		"Wed Nov 25 09:14:02 UTC 2026\n" ACTIVE
+		"Proto Recv-Q Send-Q Local Address Foreign Address State\n"
+		"tcp 3 0 0.0.0.0:8000 0.0.0.0:* LISTEN\n"
+		"Active UNIX domain sockets (servers and established)\n"
+		"Proto RefCnt Flags Type State I-Node Path\n"
+		"unix 2 [ ACC ] STREAM LISTENING 22417 /run/x\n"
+		"Wed Nov 25 09:14:12 UTC 2026\n" ACTIVE
+		"Proto Recv-Q Send-Q Local Address Foreign Address State\n"
+		"tcp 9 0 0.0.0.0:8000 0.0.0.0:* LISTEN\n"
+		"tcp 1 0 10.0.0.1:8000 10.0.0.2:5000 CLOSE_WAIT\n");
+	assert_int_equal(an->inc.sock_snaps.n, 2);
+	assert_int_equal(snap_i(an, 0)->rows.n, 1);
+	assert_int_equal(snap_i(an, 1)->rows.n, 2);
+	assert_int_equal(snap_i(an, 1)->rows.v[0].recv_q, 9);
+	assert_true(snap_i(an, 1)->at - snap_i(an, 0)->at > 9.9);
+	assert_int_equal(diags_count(&an->diags, -1, DIAG_SEV_WARN), 0);
+	analysis_free(an);
+
+	/* the same without date lines: "Active Internet" again begins the next */
+	an = parse_exact(ACTIVE "Proto Recv-Q Send-Q Local Address Foreign Address State\n"
+			 "tcp 3 0 0.0.0.0:8000 0.0.0.0:* LISTEN\n"
+			 ACTIVE "Proto Recv-Q Send-Q Local Address Foreign Address State\n"
+			 "tcp 4 0 0.0.0.0:8000 0.0.0.0:* LISTEN\n");
+	assert_int_equal(an->inc.sock_snaps.n, 2);
+	analysis_free(an);
+
+	/* every row garbage: not read, no empty table left behind */
+	an = parse_exact(ACTIVE "Proto Recv-Q Send-Q Local Address Foreign Address State\n"
+			 "tcp zz 0 0.0.0.0:8000 0.0.0.0:* LISTEN\ntcp 0\n");
+	assert_int_equal(an->inputs.v[0].status, INPUT_ERROR);
+	assert_int_equal(an->inc.sock_snaps.n, 0);
+	analysis_free(an);
+
+	/* the apology after the table still says -p was given */
+	an = parse_exact("Proto Recv-Q Send-Q Local Address Foreign Address State PID/Program name\n"
+			 "tcp 0 0 1.2.3.4:22 5.6.7.8:9 TIME_WAIT -\n"
+			 "(Not all processes could be identified, non-owned process info\n"
+			 " will not be shown, you would have to be root to see it all.)\n");
+	assert_true(snap_i(an, 0)->has_owners);
+	assert_int_equal(an->inputs.v[0].status, INPUT_OK);
+	analysis_free(an);
 }
 
 static size_t count_state(const struct sock_snapshot *s, int st)
@@ -318,6 +422,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_sections),
+		cmocka_unit_test(test_saved),
 		cmocka_unit_test(test_corpus_sos),
 		cmocka_unit_test(test_recorded),
 	};

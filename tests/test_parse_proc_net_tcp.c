@@ -5,6 +5,8 @@
  * and a cross-check against the ss table recorded at the same moment. */
 #include "testutil.h"
 
+#include <math.h>
+
 static const char H4[] =
 	"  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
 static const char H6[] =
@@ -152,7 +154,10 @@ static void test_edges(void **state)
 	assert_int_equal(n_rows(an), 2);
 	assert_int_equal(an->inc.sock_snaps.v[0]->rows.v[0].src.line, 4);
 	assert_int_equal(an->inc.sock_snaps.v[0]->rows.v[1].src.line, 6);
-	assert_int_equal(an->diags.list.n, 0);
+	/* tcp then tcp6: one snapshot; the copied command line skipped, counted */
+	assert_int_equal(an->inc.sock_snaps.n, 1);
+	assert_int_equal(diags_count(&an->diags, -1, DIAG_SEV_WARN), 0);
+	assert_int_equal(count_diags(an, DIAG_SKIPPED), 1);
 	analysis_free(an);
 	for (size_t cut = 0; cut < sizeof(both); cut++) {
 		an = parse_exact(both, cut);
@@ -164,6 +169,52 @@ static void test_edges(void **state)
 	analysis_free(an);
 	an = parse_exact("", 0);
 	assert_int_equal(an->inputs.v[0].status, INPUT_ERROR);
+	analysis_free(an);
+}
+
+
+/* ---- issue 14: saved as people save it */
+
+static void test_saved(void **state)
+{
+	(void)state;
+	static const char row4[] =
+		"   0: 0100007F:1F40 00000000:0000 0A 00000000:00000004 00:00000000 00000000     0        0 9702 5 000000007015cd36 100 0 0 10 0\n";
+	char buf[4096];
+	/* a loop: `while sleep 5; do date -u; cat /proc/net/tcp; done` */
+	snprintf(buf, sizeof(buf), "Wed Nov 25 09:14:02 UTC 2026\n%s%sWed Nov 25 09:14:07 UTC 2026\n%s%s%s",
+		 H4, row4, H4, row4, row4);
+	struct analysis *an = parse_exact(buf, strlen(buf));
+	assert_int_equal(an->inc.sock_snaps.n, 2);
+	assert_int_equal(an->inc.sock_snaps.v[1]->rows.n, 2);
+	assert_true(fabs(an->inc.sock_snaps.v[1]->at - an->inc.sock_snaps.v[0]->at - 5.0) < 1e-6);
+	analysis_free(an);
+
+	/* the same without date lines: the tcp header again is the next output */
+	snprintf(buf, sizeof(buf), "%s%s%s%s", H4, row4, H4, row4);
+	an = parse_exact(buf, strlen(buf));
+	assert_int_equal(an->inc.sock_snaps.n, 2);
+	analysis_free(an);
+
+	/* indented by four blanks (a markdown code block), cat's stderr for tcp6,
+	 * head's file names between the files */
+	snprintf(buf, sizeof(buf),
+		 "    $ head -n 20 /proc/net/tcp /proc/net/tcp6\n"
+		 "    ==> /proc/net/tcp <==\n    %s    %s"
+		 "    head: cannot open '/proc/net/tcp6' for reading: No such file or directory\n",
+		 H4, row4);
+	an = parse_exact(buf, strlen(buf));
+	assert_int_equal(n_rows(an), 1);
+	assert_int_equal(an->inputs.v[0].status, INPUT_OK);
+	assert_int_equal(count_diags(an, DIAG_SKIPPED), 1);
+	assert_int_equal(diags_count(&an->diags, -1, DIAG_SEV_WARN), 0);
+	analysis_free(an);
+
+	/* rows all garbage under a header: not read, no empty table */
+	snprintf(buf, sizeof(buf), "%s   0: 0100007F:1F40\n   1: zz\n", H4);
+	an = parse_exact(buf, strlen(buf));
+	assert_int_equal(an->inputs.v[0].status, INPUT_ERROR);
+	assert_int_equal(an->inc.sock_snaps.n, 0);
 	analysis_free(an);
 }
 
@@ -217,11 +268,16 @@ static void test_corpus(void **state)
 	assert_int_equal(an->diags.list.n, 0);
 	analysis_free(an);
 
-	/* udp_broken: cut after "st" — flagged, nothing kept */
-	an = read_proc(shared_path(p, sizeof(p), "corpus/proc/procfs-proc-net-udp_broken.txt"), 0);
+	/* udp_broken: a /proc/net/udp cut after "st": truly not evidence. Its one
+	 * row is flagged and nothing is kept: the file counts as not read, and
+	 * no empty table is left behind to read as "no sockets" (issue 14) */
+	an = read_file_input(shared_path(p, sizeof(p), "corpus/proc/procfs-proc-net-udp_broken.txt"));
+	assert_string_equal(an->inputs.v[0].kind, "proc-net-tcp");
 	assert_int_equal(count_diags(an, DIAG_BAD_LINE), 1);
 	assert_int_equal(an->diags.list.v[0].line, 2);
-	assert_int_equal(an->inputs.v[0].status, INPUT_PARTIAL);
+	assert_int_equal(an->inputs.v[0].status, INPUT_ERROR);
+	assert_int_equal(an->inputs.v[0].records, 0);
+	assert_int_equal(an->inc.sock_snaps.n, 0);
 	analysis_free(an);
 }
 
@@ -326,6 +382,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_edges),
+		cmocka_unit_test(test_saved),
 		cmocka_unit_test(test_corpus),
 		cmocka_unit_test(test_recorded),
 		cmocka_unit_test(test_cross_check_ss),

@@ -5,6 +5,7 @@
 #include "testutil.h"
 
 #include <math.h>
+#include <unistd.h>
 
 static const char HDR_NEW[] =
 	"State  Recv-Q Send-Q Local Address:Port Peer Address:PortProcess\n";
@@ -26,6 +27,21 @@ static struct analysis *parse_exact(const char *kind, const char *text)
 	analysis_init(an);
 	analysis_parse_buffer(an, "test.txt", kind, copy, n);
 	free(copy);	/* the parser must have copied what it keeps */
+	return an;
+}
+
+/* Write text to a temporary file and read it as `stuckscope analyze` would
+ * (sniffing, the walk's status, derive). */
+static struct analysis *read_text_as_file(const char *name, const char *text)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "/tmp/stk-test-%d-%s", (int)getpid(), name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	struct analysis *an = read_file_input(path);
+	unlink(path);
 	return an;
 }
 
@@ -121,6 +137,42 @@ static const struct row_case {
 	  DIAG_SKIPPED },
 	{ HDR_NETID, "tcp", 0, 0, 0, 0, NULL, NULL, DIAG_BAD_LINE },
 	{ HDR_NETID, "garbage 1 2 3 4 5", 0, 0, 0, 0, NULL, NULL, DIAG_SKIPPED },
+	/* issue 14: not numbers, rows kept. Service names (ss without -n),
+	 * read from the built-in table, never the host's /etc/services */
+	{ HDR_NEW, "LISTEN 0 128 0.0.0.0:ssh 0.0.0.0:*", 1, TCP_LISTEN, 0, 128, "0.0.0.0:22",
+	  "0.0.0.0:*", DIAG_UNKNOWN_FIELD },
+	{ HDR_NEW, "ESTAB 0 0 [::1]:http-alt [::1]:41234", 1, TCP_ESTABLISHED, 0, 0, "[::1]:8080",
+	  "[::1]:41234", DIAG_UNKNOWN_FIELD },
+	{ HDR_OLD, "LISTEN     0      100    127.0.0.1:smtp                  *:*", 1, TCP_LISTEN, 0,
+	  100, "127.0.0.1:25", "*:*", DIAG_UNKNOWN_FIELD },
+	{ HDR_NEW, "LISTEN 0 511 *:irdmi *:*", 1, TCP_LISTEN, 0, 511, "*:8000", "*:*",
+	  DIAG_UNKNOWN_FIELD },
+	/* an unknown service name: its port unknown, kept as shown */
+	{ HDR_NEW, "ESTAB 0 0 10.0.0.1:zz-custom 10.0.0.2:5000", 1, TCP_ESTABLISHED, 0, 0,
+	  "10.0.0.1:zz-custom", "10.0.0.2:5000", DIAG_UNKNOWN_FIELD },
+	/* host names (ss -r), kept as names */
+	{ HDR_NEW, "ESTAB 0 0 web1.example.com:https client.isp.net:44321", 1, TCP_ESTABLISHED, 0,
+	  0, "web1.example.com:443", "client.isp.net:44321", DIAG_UNKNOWN_FIELD },
+	/* masked by the reporter: state, queues and ports still read */
+	{ HDR_NEW, "LISTEN 129 128 ********:443 *:*", 1, TCP_LISTEN, 129, 128, "********:443",
+	  "*:*", DIAG_UNKNOWN_FIELD },
+	{ HDR_NEW, "ESTAB 0 0 IP:8000 x.x.x.x:51000", 1, TCP_ESTABLISHED, 0, 0, "IP:8000",
+	  "x.x.x.x:51000", DIAG_UNKNOWN_FIELD },
+	{ HDR_NEW, "ESTAB 17 0 <redacted>:8000 a.b.c.d:51000", 1, TCP_ESTABLISHED, 17, 0,
+	  "<redacted>:8000", "a.b.c.d:51000", DIAG_UNKNOWN_FIELD },
+	{ HDR_NEW, "ESTAB 0 0 10.0.x.x:8000 [2001:db8:xxxx::1]:51000", 1, TCP_ESTABLISHED, 0, 0,
+	  "10.0.x.x:8000", "[2001:db8:xxxx::1]:51000", DIAG_UNKNOWN_FIELD },
+	{ HDR_NEW, "ESTAB 0 0 211.*.*.*:22 [REDACTED]:51000", 1, TCP_ESTABLISHED, 0, 0,
+	  "211.*.*.*:22", "[REDACTED]:51000", DIAG_UNKNOWN_FIELD },
+	{ HDR_NEW, "LISTEN 0 5 SERVER_IP:PORT *:*", 1, TCP_LISTEN, 0, 5, "SERVER_IP:PORT", "*:*",
+	  DIAG_UNKNOWN_FIELD },
+	/* not addresses at all: rejected as before */
+	{ HDR_NEW, "LISTEN 0 5 1.2.3.4:9x9 *:*", 0, 0, 0, 0, NULL, NULL, DIAG_BAD_ADDRESS },
+	{ HDR_NEW, "LISTEN 0 5 <script>x</script>:1 *:*", 0, 0, 0, 0, NULL, NULL,
+	  DIAG_BAD_ADDRESS },
+	{ HDR_NEW, "LISTEN 0 5 a$b:80 *:*", 0, 0, 0, 0, NULL, NULL, DIAG_BAD_ADDRESS },
+	{ HDR_NEW, "LISTEN 0 5 :80 *:*", 0, 0, 0, 0, NULL, NULL, DIAG_BAD_ADDRESS },
+	{ HDR_NEW, "LISTEN 0 5 web1: *:*", 0, 0, 0, 0, NULL, NULL, DIAG_BAD_ADDRESS },
 };
 
 static void test_rows(void **state)
@@ -258,7 +310,9 @@ static void test_has_owners(void **state)
 	assert_int_equal(n_rows(an), 1);
 	assert_true(snap0(an)->has_owners);
 	assert_true(snap0(an)->listen_send_q_is_limit);
-	assert_int_equal(an->diags.list.n, 0);
+	/* the copied prompt line is skipped and counted, nothing else said */
+	assert_int_equal(diags_count(&an->diags, -1, DIAG_SEV_WARN), 0);
+	assert_int_equal(count_diags(an, DIAG_SKIPPED), 1);
 	analysis_free(an);
 	an = parse_exact("ss", "State Recv-Q Send-Q Local Address:Port Peer Address:Port\n"
 			 "TIME-WAIT 0 0 1.2.3.4:80 5.6.7.8:9000\n");
@@ -321,7 +375,9 @@ static void test_state_filter(void **state)
 		"0      0      127.0.0.1:8000 127.0.0.1:5001\n");
 	assert_int_equal(n_rows(an), 2);
 	assert_int_equal(snap0(an)->rows.v[1].state, TCP_CLOSE_WAIT);
-	assert_int_equal(an->diags.list.n, 0);
+	/* the copied prompt line is skipped and counted, nothing else said */
+	assert_int_equal(diags_count(&an->diags, -1, DIAG_SEV_WARN), 0);
+	assert_int_equal(count_diags(an, DIAG_SKIPPED), 1);
 	analysis_free(an);
 	an = parse_exact("ss", "Recv-Q Send-Q Local Address:Port Peer Address:Port Process\n"
 			 "1      0      127.0.0.1:8000 127.0.0.1:5000\n"
@@ -396,6 +452,237 @@ static void test_edges(void **state)
 	analysis_free(an);
 	an = parse_exact("ss", "hello world\n");
 	assert_int_equal(an->inputs.v[0].status, INPUT_ERROR);
+	analysis_free(an);
+}
+
+
+/* ---- issue 14: what is saved around the table */
+
+static size_t n_snaps(const struct analysis *an)
+{
+	return an->inc.sock_snaps.n;
+}
+
+static const struct sock_snapshot *snap_i(const struct analysis *an, size_t i)
+{
+	assert_true(i < an->inc.sock_snaps.n);
+	return an->inc.sock_snaps.v[i];
+}
+
+/* Each saved table: noise lines around it, the rows all read, one
+ * diagnostic (DIAG_SKIPPED, informational) for what was skipped. */
+static const struct paste_case {
+	const char *text;
+	size_t rows, skipped_lines;
+} paste_cases[] = {
+	/* `ss -tanpie 2>&1` in a netns: iproute2's cgroup2 warning first */
+	{ "root@h:~# ip netns exec app ss -tanpie 2>&1\n"
+	  "Failed to find cgroup2 mount\nFailed to find cgroup2 mount\n"
+	  "State  Recv-Q Send-Q Local Address:Port Peer Address:PortProcess\n"
+	  "LISTEN 129    128    0.0.0.0:8080 0.0.0.0:* users:((\"g\",pid=2,fd=5)) ino:1 sk:1 cgroup:unreachable:1 <->\n"
+	  "\t skmem:(r0,rb131072,t0,tb16384,f0,w0,o0,bl0,d412) cubic cwnd:10\n"
+	  "Failed to find cgroup2 mount\n"
+	  "ESTAB  0      0      10.0.0.2:8080 10.0.0.1:5000\n", 2, 4 },
+	/* a markdown fence, a RHEL prompt, the empty prompt after */
+	{ "```text\n[root@web1 ~]# ss -ltn\n"
+	  "State  Recv-Q Send-Q Local Address:Port Peer Address:Port\n"
+	  "LISTEN 0 128 0.0.0.0:22 0.0.0.0:*\n[root@web1 ~]# \n```\n", 1, 4 },
+	/* the not-root apology and a bare command line */
+	{ "ss -tanp\nCannot open netlink socket: Protocol not supported\n"
+	  "State Recv-Q Send-Q Local Address:Port Peer Address:Port\n"
+	  "ESTAB 0 0 1.2.3.4:22 5.6.7.8:9\n", 1, 2 },
+	/* an issue form around it */
+	{ "<details>\n<summary>ss</summary>\n\n```console\n$ ss -ltn\n"
+	  "State Recv-Q Send-Q Local Address:Port Peer Address:Port\n"
+	  "LISTEN 9 8 0.0.0.0:8000 0.0.0.0:*\n```\n</details>\n", 1, 6 },
+	/* a paste indented by four blanks, no header: rows are rows, not
+	 * continuation lines of the first */
+	{ "    $ ss -tan\n    LISTEN 0 5 127.0.0.1:8000 0.0.0.0:*\n"
+	  "    ESTAB 0 0 127.0.0.1:8000 127.0.0.1:5000\n"
+	  "    ESTAB 0 0 127.0.0.1:8000 127.0.0.1:5001\n", 3, 1 },
+	/* indented by a tab, -i lines one tab deeper */
+	{ "\t# ss -tni\n\tState Recv-Q Send-Q Local Address:Port Peer Address:Port\n"
+	  "\tESTAB 100 0 1.2.3.4:22 5.6.7.8:9\n\t\t cubic rcv_space:14480 snd_wnd:0\n"
+	  "\tESTAB 0 0 1.2.3.4:22 5.6.7.8:10\n\t\t cubic rcv_space:29200\n", 2, 1 },
+	/* another command's output between two ss outputs */
+	{ "$ ss -ltn\nState Recv-Q Send-Q Local Address:Port Peer Address:Port\n"
+	  "LISTEN 129 128 0.0.0.0:443 0.0.0.0:*\n"
+	  "$ sysctl net.core.somaxconn\nnet.core.somaxconn = 128\n"
+	  "$ uptime\n 09:14:02 up 3 days,  2:01,  1 user,  load average: 0.51, 0.32, 0.30\n"
+	  "$ ss -nt\nState Recv-Q Send-Q Local Address:Port Peer Address:Port\n"
+	  "ESTAB 0 0 10.0.0.1:443 10.0.0.9:5000\n", 2, 6 },
+};
+
+static void test_paste(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(paste_cases) / sizeof(paste_cases[0]); i++) {
+		const struct paste_case *tc = &paste_cases[i];
+		struct analysis *an = parse_exact("ss", tc->text);
+		size_t rows = 0;
+		for (size_t k = 0; k < n_snaps(an); k++)
+			rows += snap_i(an, k)->rows.n;
+		if (rows != tc->rows)
+			fail_msg("case %zu: %zu rows, want %zu", i, rows, tc->rows);
+		if (diags_count(&an->diags, -1, DIAG_SEV_WARN))
+			fail_msg("case %zu: warning '%s'", i, an->diags.list.v[0].msg);
+		assert_int_equal(an->inputs.v[0].status, INPUT_OK);
+		assert_int_equal(an->inputs.v[0].records, tc->rows);
+		char want[32];
+		snprintf(want, sizeof(want), "%zu line", tc->skipped_lines);
+		bool found = false;
+		for (size_t k = 0; k < an->diags.list.n; k++)
+			found = found || (an->diags.list.v[k].code == DIAG_SKIPPED &&
+					  strstr(an->diags.list.v[k].msg, want) == an->diags.list.v[k].msg +
+					  strlen("skipped: "));
+		if (!found)
+			fail_msg("case %zu: no diagnostic counting %zu skipped lines", i,
+				 tc->skipped_lines);
+		analysis_free(an);
+	}
+	/* the tab-indented -i lines landed on their rows */
+	struct analysis *an = parse_exact("ss", paste_cases[5].text);
+	assert_int_equal(snap0(an)->rows.v[0].snd_wnd, 0);
+	assert_int_equal(snap0(an)->rows.v[1].rcv_space, 29200);
+	analysis_free(an);
+}
+
+/* Outputs appended to one file: one snapshot each, with its own time. */
+static void test_appended(void **state)
+{
+	(void)state;
+	/* while sleep 1; do date; ss -ltn; done > f */
+	struct analysis *an = parse_exact("ss",
+		"Wed Nov 25 09:14:02 UTC 2026\n"
+		"State Recv-Q Send-Q Local Address:Port Peer Address:Port\n"
+		"LISTEN 3 8 0.0.0.0:8000 0.0.0.0:*\n"
+		"Wed Nov 25 09:14:03 AM UTC 2026\n"
+		"State Recv-Q Send-Q Local Address:Port Peer Address:Port\n"
+		"LISTEN 9 8 0.0.0.0:8000 0.0.0.0:*\n"
+		"# epoch 1795598044\n"
+		"State Recv-Q Send-Q Local Address:Port Peer Address:Port\n"
+		"LISTEN 5 8 0.0.0.0:8000 0.0.0.0:*\n"
+		"=== 09:14:05 ===\n"
+		"State Recv-Q Send-Q Local Address:Port Peer Address:Port\n"
+		"LISTEN 0 8 0.0.0.0:8000 0.0.0.0:*\n");
+	assert_int_equal(n_snaps(an), 4);
+	static const uint32_t rq[] = { 3, 9, 5, 0 };
+	for (size_t i = 0; i < 4; i++) {
+		const struct sock_snapshot *s = snap_i(an, i);
+		assert_int_equal(s->rows.n, 1);
+		assert_int_equal(s->rows.v[0].recv_q, rq[i]);
+		assert_int_equal(s->seq, i);
+		assert_int_equal(s->at_src, TIME_CONTENT);
+		assert_true(fabs(s->at - (1795598042.0 + (double)i)) < 1e-6);
+	}
+	assert_int_equal(an->inputs.v[0].status, INPUT_OK);
+	assert_int_equal(count_diags(an, DIAG_NOTE), 1);	/* "4 outputs in one file" */
+	analysis_free(an);
+
+	/* watch: a title per screen in a zone we cannot place; the header
+	 * repeated; a table whose rows are all garbage between them is left
+	 * out, not kept as an empty table */
+	an = parse_exact("ss",
+		"\033[H\033[JEvery 1.0s: ss -ltn     web1: Wed Nov 25 09:14:02 2026\n\n"
+		"State Recv-Q Send-Q Local Address:Port Peer Address:PortProcess\n"
+		"LISTEN 0 10 0.0.0.0:8000 0.0.0.0:*\n"
+		"\033[H\033[JEvery 1.0s: ss -ltn     web1: Wed Nov 25 09:14:03 2026\n\n"
+		"State Recv-Q Send-Q Local Address:Port Peer Address:PortProcess\n"
+		"LISTEN0 10 0.0.0.0:8000\n"
+		"\033[H\033[JEvery 1.0s: ss -ltn     web1: Wed Nov 25 09:14:04 2026\n\n"
+		"State Recv-Q Send-Q Local Address:Port Peer Address:PortProcess\n"
+		"LISTEN 11 10 0.0.0.0:8000 0.0.0.0:*\n"
+		"State Recv-Q Send-Q Local Address:Port Peer Address:PortProcess\n"
+		"LISTEN 12 10 0.0.0.0:8000 0.0.0.0:*\n");
+	assert_int_equal(n_snaps(an), 3);
+	assert_int_equal(snap_i(an, 1)->rows.v[0].recv_q, 11);
+	assert_int_equal(snap_i(an, 2)->rows.v[0].recv_q, 12);
+	assert_true(snap_i(an, 0)->seq < snap_i(an, 1)->seq);
+	assert_int_equal(an->inputs.v[0].records, 3);
+	assert_int_equal(an->inputs.v[0].status, INPUT_PARTIAL);
+	analysis_free(an);
+
+	/* a new command line: its own options (-p) for its own output */
+	an = parse_exact("ss",
+		"$ ss -tanp\nState Recv-Q Send-Q Local Address:Port Peer Address:Port\n"
+		"TIME-WAIT 0 0 1.2.3.4:80 5.6.7.8:9000\n"
+		"$ ss -tan\nState Recv-Q Send-Q Local Address:Port Peer Address:Port\n"
+		"TIME-WAIT 0 0 1.2.3.4:80 5.6.7.8:9001\n");
+	assert_int_equal(n_snaps(an), 2);
+	assert_true(snap_i(an, 0)->has_owners);
+	assert_false(snap_i(an, 1)->has_owners);
+	analysis_free(an);
+
+	/* a state filter on the loop's command line names every output's state */
+	an = parse_exact("ss",
+		"$ while :; do echo \"# epoch $(date +%s)\"; ss -tn state close-wait; sleep 10; done\n"
+		"# epoch 1795598042\nRecv-Q Send-Q Local Address:Port Peer Address:Port Process\n"
+		"1 0 10.0.0.1:8080 10.0.0.2:5000\n"
+		"# epoch 1795598052\nRecv-Q Send-Q Local Address:Port Peer Address:Port Process\n"
+		"1 0 10.0.0.1:8080 10.0.0.2:5000\n1 0 10.0.0.1:8080 10.0.0.2:5001\n");
+	assert_int_equal(n_snaps(an), 2);
+	assert_int_equal(snap_i(an, 1)->rows.n, 2);
+	assert_int_equal(snap_i(an, 1)->rows.v[1].state, TCP_CLOSE_WAIT);
+	assert_true(fabs(snap_i(an, 1)->at - 1795598052.0) < 1e-6);
+	assert_int_equal(diags_count(&an->diags, -1, DIAG_SEV_WARN), 0);
+	analysis_free(an);
+
+	/* a time of day past midnight after a dated snapshot: the next day */
+	an = parse_exact("ss",
+		"2026-11-25T23:59:59Z\nState Recv-Q Send-Q Local Address:Port Peer Address:Port\n"
+		"LISTEN 0 8 0.0.0.0:8000 0.0.0.0:*\n=== 00:00:01 ===\n"
+		"State Recv-Q Send-Q Local Address:Port Peer Address:Port\n"
+		"LISTEN 0 8 0.0.0.0:8000 0.0.0.0:*\n");
+	assert_int_equal(n_snaps(an), 2);
+	assert_true(fabs(snap_i(an, 1)->at - snap_i(an, 0)->at - 2.0) < 1e-6);
+	analysis_free(an);
+}
+
+/* A file whose rows were all rejected is not read, and leaves no empty
+ * snapshot that would read as "no sockets" (issue 14). */
+static void test_all_rejected(void **state)
+{
+	(void)state;
+	struct analysis *an = parse_exact("ss",
+		"State Recv-Q Send-Q Local Address:Port Peer Address:Port\n"
+		"LISTEN0128*:8000*:*\nESTAB0010.1.1.5:800010.1.7.3:40022\nCLOSE-WAIT1\n0\n");
+	assert_int_equal(an->inputs.v[0].status, INPUT_ERROR);
+	assert_int_equal(an->inputs.v[0].records, 0);
+	assert_int_equal(n_snaps(an), 0);
+	analysis_free(an);
+	/* a udp-only table: no TCP evidence, no empty TCP table either */
+	an = parse_exact("ss", "Netid State Recv-Q Send-Q Local Address:Port Peer Address:Port\n"
+			 "udp UNCONN 0 0 0.0.0.0:68 0.0.0.0:*\n");
+	assert_int_equal(n_snaps(an), 0);
+	assert_int_equal(an->inputs.v[0].records, 0);
+	analysis_free(an);
+	/* a header alone is an empty table: evidence of no socket */
+	an = parse_exact("ss", "$ ss -tn state close-wait\n"
+			 "Recv-Q Send-Q Local Address:Port Peer Address:Port Process\n");
+	assert_int_equal(n_snaps(an), 1);
+	assert_int_equal(an->inputs.v[0].status, INPUT_OK);
+	analysis_free(an);
+}
+
+/* Masked listeners still count: the accept queue of "********:443". */
+static void test_masked_listener(void **state)
+{
+	(void)state;
+	static const char text[] =
+		"State Recv-Q Send-Q Local Address:Port Peer Address:Port\n"
+		"LISTEN 129 128 ********:443 *:*\n"
+		"ESTAB 517 0 ********:443 <redacted>:51544\n";
+	struct analysis *an = read_text_as_file("ss-masked.txt", text);
+	assert_int_equal(an->inc.listeners.n, 1);
+	const struct listener *l = an->inc.listeners.v[0];
+	assert_string_equal(l->name, "********:443");
+	assert_int_equal(l->backlog, 128);
+	assert_int_equal(l->max_recv_q, 129);
+	assert_int_equal(l->n_full_snapshots, 1);
+	assert_true(l->addr.masked);
+	const struct sock_row *r = &an->inc.sock_snaps.v[0]->rows.v[1];
+	assert_ptr_equal(derive_listener_of(&an->inc, &r->local), l);
+	assert_int_equal(count_diags(an, DIAG_UNKNOWN_FIELD), 1);
 	analysis_free(an);
 }
 
@@ -512,12 +799,16 @@ static void test_corpus_kerneldoc(void **state)
 	assert_int_equal(r->state, TCP_ESTABLISHED);
 	assert_int_equal(r->rcv_space, 29200);
 	assert_int_equal(r->src.line, 3);
-	assert_int_equal(an->diags.list.n, 0);
+	/* the copied prompt line is skipped and counted, nothing else said */
+	assert_int_equal(diags_count(&an->diags, -1, DIAG_SEV_WARN), 0);
+	assert_int_equal(count_diags(an, DIAG_SKIPPED), 1);
 	analysis_free(an);
 
 	an = read_ss(shared_path(p, sizeof(p), "corpus/ss/kerneldoc-ss-ta-filter.txt"), 2);
 	assert_int_equal(an->inc.sock_snaps.v[0]->rows.v[1].peer.port, 9001);
-	assert_int_equal(an->diags.list.n, 0);
+	/* the copied prompt line is skipped and counted, nothing else said */
+	assert_int_equal(diags_count(&an->diags, -1, DIAG_SEV_WARN), 0);
+	assert_int_equal(count_diags(an, DIAG_SKIPPED), 1);
 	analysis_free(an);
 
 	an = read_file_input(shared_path(p, sizeof(p), "corpus/ss/kerneldoc-ss-s-orphaned.txt"));
@@ -623,6 +914,10 @@ int main(void)
 		cmocka_unit_test(test_continuation),
 		cmocka_unit_test(test_state_filter),
 		cmocka_unit_test(test_summary),
+		cmocka_unit_test(test_paste),
+		cmocka_unit_test(test_appended),
+		cmocka_unit_test(test_all_rejected),
+		cmocka_unit_test(test_masked_listener),
 		cmocka_unit_test(test_edges),
 		cmocka_unit_test(test_corpus_sos),
 		cmocka_unit_test(test_corpus_tcpmon),

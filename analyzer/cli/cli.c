@@ -47,19 +47,108 @@ size_t cli_readable_inputs(const struct analysis *an)
 	return n;
 }
 
-int cli_report(struct analysis *an, FILE *out, const char *out_name, const char *nothing)
+static void put_diag_line(const char *buf, const char *suffix)
 {
-	for (size_t i = 0; i < an->diags.list.n && !an->opt.quiet; i++) {
+	fputs("stuckscope: ", stderr);
+	for (const char *p = buf; *p; p++)
+		fputc((unsigned char)*p < 0x20 ? '?' : *p, stderr);
+	fputs(suffix, stderr);
+	fputc('\n', stderr);
+}
+
+static bool diag_has_position(const struct diag *dg)
+{
+	return dg->line || dg->packet || dg->offset >= 0;
+}
+
+/* Why reading stopped (the rest of the file is not read) says more than
+ * any one bad row. */
+static bool diag_stops_file(const struct diag *dg)
+{
+	return dg->code == DIAG_TRUNCATED || dg->code == DIAG_LIMIT || dg->code == DIAG_BINARY ||
+	       dg->code == DIAG_LINKTYPE || dg->code == DIAG_UNREADABLE;
+}
+
+/* One line for an input that was not fully read: why reading stopped, or
+ * else its first problem (with its line, packet or offset), on how many
+ * lines there were problems, and whether anything of it was read at all. */
+static void report_input_line(const struct analysis *an, int input)
+{
+	const struct diag *first = NULL, *first_any = NULL, *stop = NULL;
+	size_t n = 0, lines = 0;
+	uint32_t last_line = 0;
+	for (size_t i = 0; i < an->diags.list.n; i++) {
+		const struct diag *dg = &an->diags.list.v[i];
+		if (dg->input != input || dg->sev < DIAG_SEV_WARN)
+			continue;
+		n++;
+		if (!first_any)
+			first_any = dg;
+		if (!first && diag_has_position(dg))
+			first = dg;
+		if (!stop && diag_stops_file(dg))
+			stop = dg;
+		/* diagnostics come in file order: count each line once */
+		if (dg->line && dg->line != last_line) {
+			lines++;
+			last_line = dg->line;
+		}
+	}
+	if (stop)
+		first = stop;
+	if (!first)
+		first = first_any;
+	if (!first)
+		return;
+	const struct input *in = &an->inputs.v[input];
+	bool error = in->status == INPUT_ERROR;
+	char buf[1024], suffix[256] = "";
+	diag_format(first, buf, sizeof(buf));
+	const char *rest = error ? "nothing of the file was read" : "the rest was read";
+	const char *atl = n >= an->diags.per_input_cap ? "at least " : "";
+	if (n > 1 && lines > 1)
+		snprintf(suffix, sizeof(suffix), " (problems on %s%zu lines; %s; -v or the "
+			 "report's inputs list each)", atl, lines, rest);
+	else if (n > 1)
+		snprintf(suffix, sizeof(suffix), " (%s%zu problems; %s; -v or the report's inputs "
+			 "list each)", atl, n, rest);
+	else if (error && first->code != DIAG_UNKNOWN_FORMAT && first->code != DIAG_UNREADABLE &&
+		 first->code != DIAG_EMPTY)
+		snprintf(suffix, sizeof(suffix), " (nothing of the file was read)");
+	put_diag_line(buf, suffix);
+}
+
+/* Diagnostics on stderr (DESIGN.md, contracts): one line per file that was
+ * not fully read, not one per bad row (the report's inputs keep every
+ * one); messages about no file (usage, --at) as they come. -v prints each
+ * diagnostic, -vv the informational ones too; -q none. */
+static void report_diags(const struct analysis *an)
+{
+	if (an->opt.quiet)
+		return;
+	bool *done = calloc(an->inputs.n + 1, sizeof(bool));
+	for (size_t i = 0; i < an->diags.list.n; i++) {
 		const struct diag *dg = &an->diags.list.v[i];
 		if (dg->sev < DIAG_SEV_WARN && an->opt.verbose < 2)
 			continue;
-		char buf[1024];
-		diag_format(dg, buf, sizeof(buf));
-		fputs("stuckscope: ", stderr);
-		for (const char *p = buf; *p; p++)
-			fputc((unsigned char)*p < 0x20 ? '?' : *p, stderr);
-		fputc('\n', stderr);
+		bool one_input = dg->input >= 0 && (size_t)dg->input < an->inputs.n;
+		if (an->opt.verbose >= 1 || !one_input || !done) {
+			char buf[1024];
+			diag_format(dg, buf, sizeof(buf));
+			put_diag_line(buf, "");
+			continue;
+		}
+		if (done[dg->input])
+			continue;
+		done[dg->input] = true;
+		report_input_line(an, dg->input);
 	}
+	free(done);
+}
+
+int cli_report(struct analysis *an, FILE *out, const char *out_name, const char *nothing)
+{
+	report_diags(an);
 	size_t readable = cli_readable_inputs(an);
 	bool color = an->opt.color == 1 || (an->opt.color == -1 && out == stdout && isatty(1));
 	report_write(out, an, an->opt.format, color);

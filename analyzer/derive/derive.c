@@ -21,7 +21,10 @@ static int cmp_sock_snap(const void *a, const void *b)
 		return -1;
 	if (x->at > y->at)
 		return 1;
-	return x->input - y->input;
+	if (x->input != y->input)
+		return x->input - y->input;
+	/* appended outputs in one file: as the file has them */
+	return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
 static int cmp_cnt_snap(const void *a, const void *b)
@@ -213,7 +216,8 @@ static bool served_by(const struct listener *l, const struct endpoint *local)
 {
 	if (l->addr.any_port || local->any_port || l->addr.port != local->port)
 		return false;
-	if (endpoint_is_any(&l->addr))
+	/* a masked address (the reporter hid it) could be any: the port decides */
+	if (endpoint_is_any(&l->addr) || l->addr.masked || local->masked)
 		return true;
 	if (l->addr.family == local->family)
 		return endpoint_equal(&l->addr, local);

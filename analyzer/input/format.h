@@ -15,9 +15,9 @@
 #include "base/cursor.h"
 #include "model/analysis.h"
 
-/* The first lines of a text file as the sniffers see them: blank lines and a
- * leading timestamp line are left out; each line is kept as read and
- * trimmed, with its first three blank-separated tokens. */
+/* The first lines of a text file as the sniffers see them: blank lines,
+ * markdown fences and time lines (noise.h) are left out; each line is kept
+ * as read and trimmed, with its first three blank-separated tokens. */
 #define SNIFF_HEAD (16 * 1024)	/* bytes looked at per line */
 #define SNIFF_LINES 60		/* lines looked at */
 

@@ -8,6 +8,13 @@
  *   Active UNIX domain sockets (servers and established)
  *   Proto RefCnt Flags       Type       State         I-Node   PID/Program name     Path
  *
+ * Without -n, addresses and ports are names ("localhost:http-alt",
+ * "*:https", "[::]:http"; INET_rresolve() in lib/inet.c prints "*" for
+ * 0.0.0.0): ports are read from a built-in service table, host names kept
+ * as shown (socktable.h). What is saved around the table (prompts, fences,
+ * stderr) is skipped and counted (noise.h); outputs appended to one file
+ * are read as one snapshot each.
+ *
  * Only tcp and tcp6 rows become sock_rows; udp, raw and the UNIX-domain
  * section are counted and skipped. The program field is "pid/" + argv[0]
  * cut to 19 bytes (PROGNAME_WIDTH in net-tools netstat.c), so it may hold
@@ -22,13 +29,14 @@
 #include "model/analysis.h"
 #include "parsers.h"
 #include "format.h"
-
+#include "noise.h"
+#include "socktable.h"
 
 struct netstat_parser {
 	struct analysis *an;
 	struct input *in;
 	struct textcur c;
-	struct sock_snapshot *snap;
+	struct socktable tab;
 	bool header;		/* an Internet-section header was seen */
 	bool col_user, col_inode, col_prog, col_timer;
 	bool cmd_p;		/* -p seen: header, command line or an owner */
@@ -50,43 +58,29 @@ static bool netstat_is_digits(struct span s)
 
 static struct sock_snapshot *netstat_snapshot(struct netstat_parser *ps)
 {
-	if (!ps->snap) {
-		ps->snap = incident_add_sock_snapshot(&ps->an->inc, ps->in->display, ps->in->index,
-						      SOCKSRC_NETSTAT);
-		ps->snap->at = ps->in->at;
-		ps->snap->at_src = ps->in->at_src;
-		ps->snap->listen_send_q_is_limit = false;
-	}
-	ps->snap->has_owners = ps->snap->has_owners || ps->cmd_p;
-	return ps->snap;
+	struct sock_snapshot *s = socktable_snapshot(&ps->tab);
+	s->listen_send_q_is_limit = false;
+	s->has_owners = s->has_owners || ps->cmd_p;
+	return s;
 }
 
-/* "user@host:~$ netstat -antp", "# netstat -W -neopa" */
-static bool netstat_cmdline(struct netstat_parser *ps, struct span line)
+/* "user@host:~$ netstat -antp", "# netstat -W -neopa": -p shows owners */
+static void netstat_command(struct netstat_parser *ps, struct span args)
 {
-	struct span rest = line, tok, prev = { NULL, 0 };
-	bool first = true, found = false;
-	int ntok = 0;
-	/* prompt, "sudo", the command: a socket row never has it this early */
-	while (ntok++ < 3 && span_token(&rest, &tok)) {
-		bool is_cmd = span_eq(tok, "netstat") ||
-			      (tok.n > 8 && !memcmp(tok.p + tok.n - 8, "/netstat", 8));
-		if (is_cmd && (first || span_eq(prev, "sudo") ||
-			       (prev.n && (prev.p[prev.n - 1] == '$' || prev.p[prev.n - 1] == '#' ||
-					   prev.p[prev.n - 1] == '>')))) {
-			found = true;
-			break;
-		}
-		prev = tok;
-		first = false;
-	}
-	if (!found)
-		return false;
+	struct span rest = args, tok;
+	ps->cmd_p = false;
 	while (span_token(&rest, &tok))
 		if (span_eq(tok, "--program") ||
 		    (tok.n > 1 && tok.p[0] == '-' && tok.p[1] != '-' && memchr(tok.p, 'p', tok.n)))
 			ps->cmd_p = true;
-	return true;
+}
+
+/* A new output: "Active Internet connections" after rows, a command line
+ * or a time line. */
+static void netstat_new_table(struct netstat_parser *ps)
+{
+	ps->header = false;
+	ps->other_section = false;
 }
 
 /* The column header of the Internet section. */
@@ -94,6 +88,8 @@ static bool netstat_header(struct netstat_parser *ps, struct span t)
 {
 	if (!span_starts(t, "Proto ") || !span_contains(t, "Recv-Q"))
 		return false;
+	/* after rows, the header again: the next output */
+	socktable_header(&ps->tab);
 	ps->header = true;
 	ps->other_section = false;
 	ps->col_user = span_contains(t, " User ");
@@ -116,6 +112,7 @@ static bool netstat_is_timer(struct span name, struct span val)
 static void netstat_skip_row(struct netstat_parser *ps, struct span proto)
 {
 	ps->skipped++;
+	socktable_other(&ps->tab);
 	if (!ps->first_skipped) {
 		ps->first_skipped = arena_strndup(&ps->an->arena, proto.p, proto.n > 16 ? 16 : proto.n);
 		ps->first_skipped_line = ps->c.line;
@@ -200,7 +197,8 @@ static void netstat_tail(struct netstat_parser *ps, struct span rest, struct soc
 			 (int)(prog.n > 40 ? 40 : prog.n), prog.p);
 }
 
-static void netstat_row(struct netstat_parser *ps, struct span line)
+/* False when the row could not be read (after its diagnostic). */
+static bool netstat_row_read(struct netstat_parser *ps, struct span line)
 {
 	struct analysis *an = ps->an;
 	const char *file = ps->in->display;
@@ -212,7 +210,7 @@ static void netstat_row(struct netstat_parser *ps, struct span line)
 	row.uid = -1;
 	row.rcv_space = row.snd_wnd = row.rcv_wnd = row.retrans = row.backoff = -1;
 	if (!span_token(&rest, &proto))
-		return;
+		return true;
 	if (!span_eq(proto, "tcp") && !span_eq(proto, "tcp6")) {
 		static const char *const others[] = { "udp", "udp6", "udpl", "udpl6", "raw", "raw6",
 						      "unix", "sctp", "sctp6", "ipx", "ax25", "netrom",
@@ -222,11 +220,11 @@ static void netstat_row(struct netstat_parser *ps, struct span line)
 			known = span_eq(proto, others[i]);
 		if (known) {
 			netstat_skip_row(ps, proto);
-			return;
+			return true;
 		}
 		diag_add(&an->diags, DIAG_BAD_LINE, file, ln, textcur_offset(&ps->c, &proto),
 			 "Proto '%.*s'", (int)(proto.n > 40 ? 40 : proto.n), proto.p);
-		return;
+		return false;
 	}
 
 	static const char *const cols[] = { "Recv-Q", "Send-Q", "Local Address", "Foreign Address",
@@ -237,22 +235,22 @@ static void netstat_row(struct netstat_parser *ps, struct span line)
 			f[i] = span_make(rest.p, 0);
 			diag_add(&an->diags, DIAG_BAD_LINE, file, ln, textcur_offset(&ps->c, &f[i]),
 				 "row ends before '%s'", cols[i]);
-			return;
+			return false;
 		}
 	}
 	if (!span_u32(f[0], &row.recv_q) || !span_u32(f[1], &row.send_q)) {
 		int i = span_u32(f[0], &row.recv_q) ? 1 : 0;
 		diag_add(&an->diags, DIAG_BAD_NUMBER, file, ln, textcur_offset(&ps->c, &f[i]),
 			 "%s '%.*s'", cols[i], (int)(f[i].n > 40 ? 40 : f[i].n), f[i].p);
-		return;
+		return false;
 	}
 	row.have_queues = true;
 	for (int i = 2; i < 4; i++) {
 		struct endpoint *ep = i == 2 ? &row.local : &row.peer;
-		if (!endpoint_parse(&an->arena, f[i].p, f[i].n, ep)) {
+		if (!socktable_endpoint(&ps->tab, f[i], ln, ep)) {
 			diag_add(&an->diags, DIAG_BAD_ADDRESS, file, ln, textcur_offset(&ps->c, &f[i]),
 				 "%s '%.*s'", cols[i], (int)(f[i].n > 80 ? 80 : f[i].n), f[i].p);
-			return;
+			return false;
 		}
 	}
 	int st = tcp_state_from_name(f[4].p, f[4].n);
@@ -269,50 +267,98 @@ static void netstat_row(struct netstat_parser *ps, struct span line)
 	struct sock_snapshot *snap = netstat_snapshot(ps);
 	row.src.file = file;
 	row.src.line = ln;
-	row.src.at = ps->in->at;
+	row.src.at = snap->at;
 	row.src.text = evidence_text(&an->arena, line);
-	struct sock_row *r = sock_snapshot_add_row(&an->inc, snap);
-	*r = row;
+	socktable_add_row(&ps->tab, &row);
 	ps->rows++;
+	return true;
+}
+
+static void netstat_row(struct netstat_parser *ps, struct span line)
+{
+	if (!netstat_row_read(ps, line))
+		socktable_reject(&ps->tab);
+}
+
+/* Could this line be a row of a netstat table (after another command's
+ * output began)? A protocol first. */
+static bool netstat_row_shaped(struct span t)
+{
+	struct span rest = t, tok;
+	if (!span_token(&rest, &tok))
+		return false;
+	return span_eq(tok, "tcp") || span_eq(tok, "tcp6") || span_eq(tok, "udp") ||
+	       span_eq(tok, "udp6") || span_eq(tok, "raw") || span_eq(tok, "raw6") ||
+	       span_eq(tok, "unix");
 }
 
 int netstat_parse(struct analysis *an, struct input *in)
 {
 	struct netstat_parser ps;
-	struct span line;
+	struct span line, cmd, args;
+	struct time_mark tm;
 
 	memset(&ps, 0, sizeof(ps));
 	ps.an = an;
 	ps.in = in;
+	socktable_init(&ps.tab, an, in, "netstat", SOCKSRC_NETSTAT);
 	input_textcur(in, &ps.c);
+	bool any_header = false;
 	while (textcur_next(&ps.c, &line)) {
-		struct span t = span_trim(line);
 		if (input_records_full(an, in, &ps.c, line, ps.rows, "sockets"))
 			break;
-		if (!input_line_ok(an, in, &ps.c, line))
+		if (!input_line_ok(an, in, &ps.c, line)) {
+			socktable_reject(&ps.tab);
 			continue;
-		if (t.n == 0)
-			continue;
+		}
+		line = noise_strip_escapes(line);
+		struct span t = span_trim(line);
 		if (span_starts(t, "Active ")) {
 			/* "Active Internet connections (servers and established)",
-			 * "Active UNIX domain sockets (...)", "Active Bluetooth connections" */
-			ps.other_section = !span_starts(t, "Active Internet");
+			 * "Active UNIX domain sockets (...)", "Active Bluetooth connections";
+			 * the Internet section again after rows: the next output */
+			bool inet = span_starts(t, "Active Internet");
+			if (inet) {
+				socktable_boundary(&ps.tab);
+				netstat_new_table(&ps);
+			}
+			ps.other_section = !inet;
 			continue;
 		}
 		if (span_starts(t, "Proto ")) {
-			if (!ps.other_section)
+			if (!ps.other_section) {
 				netstat_header(&ps, t);
+				any_header = true;
+			}
 			continue;
 		}
 		/* not root: "(Not all processes could be identified, non-owned process info
-		 *  will not be shown, you would have to be root to see it all.)" */
-		if (t.p[0] == '(' || span_starts(t, "will not be shown")) {
-			/* "(No info could be read for "-p": geteuid()=1000 ...)": no owners */
-			if (!span_starts(t, "(No info"))
-				ps.cmd_p = true;
+		 *  will not be shown, you would have to be root to see it all.)"
+		 * (netstat.c, prg_cache_load): -p was given, some owners are not shown */
+		if (span_starts(t, "(Not all processes") || span_starts(t, "will not be shown")) {
+			ps.cmd_p = true;
+			if (ps.tab.snap)
+				ps.tab.snap->has_owners = true;
+		}
+		if (t.n && noise_time_line(t, &tm)) {
+			socktable_time(&ps.tab, &tm);
+			netstat_new_table(&ps);
+			if (noise_command_args(tm.cmd, "netstat", &args))
+				netstat_command(&ps, args);
 			continue;
 		}
-		if (netstat_cmdline(&ps, t))
+		enum noise_kind k = socktable_noise(&ps.tab, line, ps.c.line, &cmd);
+		if (k == NOISE_PROMPT && noise_command_args(cmd, "netstat", &args)) {
+			socktable_boundary(&ps.tab);
+			netstat_new_table(&ps);
+			netstat_command(&ps, args);
+			ps.tab.foreign = false;
+		} else if (k == NOISE_PROMPT) {
+			socktable_foreign(&ps.tab, cmd);
+		}
+		if (k != NOISE_NONE)
+			continue;
+		if (socktable_foreign_line(&ps.tab, line, ps.c.line, netstat_row_shaped(t)))
 			continue;
 		netstat_row(&ps, t);
 	}
@@ -320,15 +366,13 @@ int netstat_parse(struct analysis *an, struct input *in)
 		diag_add(&an->diags, DIAG_SKIPPED, in->display, ps.first_skipped_line, -1,
 			 "%llu rows that are not tcp (first '%s')", (unsigned long long)ps.skipped,
 			 ps.first_skipped);
-	if (ps.snap && ps.cmd_p)
-		ps.snap->has_owners = true;
-	in->records = ps.rows;
-	if (ps.rows == 0 && !ps.header) {
+	int rc = socktable_finish(&ps.tab);
+	if (ps.rows == 0 && !any_header) {
 		diag_add(&an->diags, DIAG_UNKNOWN_FORMAT, in->display, 0, -1,
 			 "no netstat socket table found");
 		return -1;
 	}
-	return 0;
+	return rc;
 }
 
 /* a state word as this tool spells it (base/tcpstate.h) */

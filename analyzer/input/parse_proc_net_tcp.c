@@ -20,7 +20,13 @@
  * tx_queue is 0: the accept-queue limit is not in this file
  * (snapshot->listen_send_q_is_limit = false). Request sockets (half-open,
  * TCP_NEW_SYN_RECV) are printed by get_openreq4() with state 03 (SYN_RECV),
- * inode 0; we also accept 0C should a kernel print the state as it is. */
+ * inode 0; we also accept 0C should a kernel print the state as it is.
+ *
+ * What is saved around the table (prompts, fences, stderr such as "cat:
+ * /proc/net/tcp6: No such file or directory") is skipped and counted
+ * (noise.h). A header of a kind the table already had (tcp after tcp: `while
+ * sleep 1; do cat /proc/net/tcp; done`), a time line or a new command
+ * begins the next snapshot (socktable.h); tcp then tcp6 is one snapshot. */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,28 +35,30 @@
 #include "model/analysis.h"
 #include "parsers.h"
 #include "format.h"
-
+#include "noise.h"
+#include "socktable.h"
 
 struct proc_parser {
 	struct analysis *an;
 	struct input *in;
 	struct textcur c;
-	struct sock_snapshot *snap;
-	bool header;
+	struct socktable tab;
+	bool header;		/* some table of the file had one */
+	bool hdr_v4, hdr_v6;	/* the table being read had this header */
 	uint64_t rows;
 };
 
 static struct sock_snapshot *proc_snapshot(struct proc_parser *ps)
 {
-	if (!ps->snap) {
-		ps->snap = incident_add_sock_snapshot(&ps->an->inc, ps->in->display, ps->in->index,
-						      SOCKSRC_PROC_NET_TCP);
-		ps->snap->at = ps->in->at;
-		ps->snap->at_src = ps->in->at_src;
-		ps->snap->listen_send_q_is_limit = false;
-		ps->snap->has_owners = false;
-	}
-	return ps->snap;
+	struct sock_snapshot *s = socktable_snapshot(&ps->tab);
+	s->listen_send_q_is_limit = false;
+	s->has_owners = false;
+	return s;
+}
+
+static void proc_new_table(struct proc_parser *ps)
+{
+	ps->hdr_v4 = ps->hdr_v6 = false;
 }
 
 static bool proc_hex_digits(struct span s)
@@ -108,7 +116,8 @@ static bool proc_addr_zero(const struct endpoint *ep)
 	return true;
 }
 
-static void proc_row(struct proc_parser *ps, struct span line)
+/* False when the row could not be read (after its diagnostic). */
+static bool proc_row_read(struct proc_parser *ps, struct span line)
 {
 	struct analysis *an = ps->an;
 	const char *file = ps->in->display;
@@ -123,13 +132,13 @@ static void proc_row(struct proc_parser *ps, struct span line)
 	while (n < 10 && span_token(&rest, &f[n]))
 		n++;
 	if (n == 0)
-		return;
+		return true;
 	/* "   0:" */
 	if (f[0].n < 2 || f[0].p[f[0].n - 1] != ':' ||
 	    !proc_hex_digits(span_make(f[0].p, f[0].n - 1))) {
 		diag_add(&an->diags, DIAG_BAD_LINE, file, ln, textcur_offset(&ps->c, &f[0]),
 			 "sl '%.*s'", (int)(f[0].n > 40 ? 40 : f[0].n), f[0].p);
-		return;
+		return false;
 	}
 	if (n < 5) {
 		/* without tx_queue:rx_queue it is not even sure to be TCP (the
@@ -137,7 +146,7 @@ static void proc_row(struct proc_parser *ps, struct span line)
 		struct span at = span_make(rest.p, 0);
 		diag_add(&an->diags, DIAG_BAD_LINE, file, ln, textcur_offset(&ps->c, &at),
 			 "row ends before '%s'", cols[n]);
-		return;
+		return false;
 	}
 
 	memset(&row, 0, sizeof(row));
@@ -148,14 +157,14 @@ static void proc_row(struct proc_parser *ps, struct span line)
 		if (!proc_endpoint(f[i], ep)) {
 			diag_add(&an->diags, DIAG_BAD_ADDRESS, file, ln, textcur_offset(&ps->c, &f[i]),
 				 "%s '%.*s'", cols[i], (int)(f[i].n > 80 ? 80 : f[i].n), f[i].p);
-			return;
+			return false;
 		}
 	}
 	if (row.local.family != row.peer.family) {
 		diag_add(&an->diags, DIAG_BAD_ADDRESS, file, ln, textcur_offset(&ps->c, &f[2]),
 			 "rem_address '%.*s' is not of the family of local_address",
 			 (int)(f[2].n > 80 ? 80 : f[2].n), f[2].p);
-		return;
+		return false;
 	}
 	/* an unconnected socket's peer: 0.0.0.0:0, shown by ss as "*" port */
 	if (row.peer.port == 0 && proc_addr_zero(&row.peer))
@@ -165,7 +174,7 @@ static void proc_row(struct proc_parser *ps, struct span line)
 	if (f[3].n > 2 || !proc_hex_digits(f[3]) || !span_hex_u64(f[3], &st)) {
 		diag_add(&an->diags, DIAG_BAD_NUMBER, file, ln, textcur_offset(&ps->c, &f[3]),
 			 "st '%.*s'", (int)(f[3].n > 40 ? 40 : f[3].n), f[3].p);
-		return;
+		return false;
 	}
 	/* include/net/tcp_states.h: 01 ESTABLISHED .. 0B CLOSING, 0C NEW_SYN_RECV */
 	if (st >= TCP_ESTABLISHED && st <= TCP_NEW_SYN_RECV && st < TCP_STATE_MAX) {
@@ -185,7 +194,7 @@ static void proc_row(struct proc_parser *ps, struct span line)
 			diag_add(&an->diags, DIAG_BAD_NUMBER, file, ln, textcur_offset(&ps->c, &f[4]),
 				 "tx_queue:rx_queue '%.*s'", (int)(f[4].n > 40 ? 40 : f[4].n),
 				 f[4].p);
-			return;
+			return false;
 		}
 		row.have_queues = true;
 		row.send_q = (uint32_t)t;
@@ -196,7 +205,7 @@ static void proc_row(struct proc_parser *ps, struct span line)
 		if (!span_i64(f[7], &uid) || uid < 0 || uid > UINT32_MAX) {
 			diag_add(&an->diags, DIAG_BAD_NUMBER, file, ln, textcur_offset(&ps->c, &f[7]),
 				 "uid '%.*s'", (int)(f[7].n > 40 ? 40 : f[7].n), f[7].p);
-			return;
+			return false;
 		}
 		row.uid = uid;
 	}
@@ -205,7 +214,7 @@ static void proc_row(struct proc_parser *ps, struct span line)
 		if (!span_u64(f[9], &ino)) {
 			diag_add(&an->diags, DIAG_BAD_NUMBER, file, ln, textcur_offset(&ps->c, &f[9]),
 				 "inode '%.*s'", (int)(f[9].n > 40 ? 40 : f[9].n), f[9].p);
-			return;
+			return false;
 		}
 		/* 0: a request, TIME_WAIT, or a connection not yet accept()ed */
 		row.have_inode = ino > 0;
@@ -220,49 +229,98 @@ static void proc_row(struct proc_parser *ps, struct span line)
 	struct sock_snapshot *snap = proc_snapshot(ps);
 	row.src.file = file;
 	row.src.line = ln;
-	row.src.at = ps->in->at;
+	row.src.at = snap->at;
 	row.src.text = evidence_text(&an->arena, line);
-	struct sock_row *r = sock_snapshot_add_row(&an->inc, snap);
-	*r = row;
+	socktable_add_row(&ps->tab, &row);
 	ps->rows++;
+	return true;
+}
+
+static void proc_row(struct proc_parser *ps, struct span line)
+{
+	if (!proc_row_read(ps, line))
+		socktable_reject(&ps->tab);
+}
+
+/* Could this line be a row (after another command's output began)?
+ * "   0: 0100007F:1F40 ...": a slot number and a colon first. */
+static bool proc_row_shaped(struct span t)
+{
+	struct span rest = t, tok;
+	return span_token(&rest, &tok) && tok.n >= 2 && tok.p[tok.n - 1] == ':' &&
+	       proc_hex_digits(span_make(tok.p, tok.n - 1));
 }
 
 int proc_net_tcp_parse(struct analysis *an, struct input *in)
 {
 	struct proc_parser ps;
-	struct span line;
+	struct span line, cmd, args;
+	struct time_mark tm;
 
 	memset(&ps, 0, sizeof(ps));
 	ps.an = an;
 	ps.in = in;
+	socktable_init(&ps.tab, an, in, "/proc/net/tcp", SOCKSRC_PROC_NET_TCP);
 	input_textcur(in, &ps.c);
 	while (textcur_next(&ps.c, &line)) {
-		struct span t = span_trim(line);
 		if (input_records_full(an, in, &ps.c, line, ps.rows, "sockets"))
 			break;
-		if (!input_line_ok(an, in, &ps.c, line))
+		if (!input_line_ok(an, in, &ps.c, line)) {
+			socktable_reject(&ps.tab);
 			continue;
-		if (t.n == 0)
-			continue;
-		/* "  sl  local_address rem_address   st tx_queue rx_queue ..." */
+		}
+		line = noise_strip_escapes(line);
+		struct span t = span_trim(line);
+		/* "  sl  local_address rem_address   st tx_queue rx_queue ..." (tcp),
+		 * "... remote_address ..." (tcp6) */
 		if (span_starts(t, "sl ") && span_contains(t, "local_address")) {
+			bool v6 = span_contains(t, "remote_address");
+			if (v6 ? ps.hdr_v6 : ps.hdr_v4) {
+				/* this kind of table again: the next snapshot */
+				socktable_boundary(&ps.tab);
+				proc_new_table(&ps);
+			}
+			if (v6)
+				ps.hdr_v6 = true;
+			else
+				ps.hdr_v4 = true;
 			ps.header = true;
 			proc_snapshot(&ps);
 			continue;
 		}
-		/* a copied command line: "# cat /proc/net/tcp", "$ cat /proc/net/tcp6" */
-		if (span_contains(t, "/proc/") && span_contains(t, "/tcp") && t.p[0] != '0' &&
-		    !(t.p[0] >= '1' && t.p[0] <= '9'))
+		if (t.n && noise_time_line(t, &tm)) {
+			socktable_time(&ps.tab, &tm);
+			proc_new_table(&ps);
 			continue;
+		}
+		enum noise_kind k = socktable_noise(&ps.tab, line, ps.c.line, &cmd);
+		if (k == NOISE_PROMPT && (noise_command_args(cmd, "cat", &args) ||
+					  span_contains(cmd, "/proc/"))) {
+			socktable_boundary(&ps.tab);
+			proc_new_table(&ps);
+			ps.tab.foreign = false;
+		} else if (k == NOISE_PROMPT) {
+			socktable_foreign(&ps.tab, cmd);
+		}
+		if (k != NOISE_NONE)
+			continue;
+		if (socktable_foreign_line(&ps.tab, line, ps.c.line, proc_row_shaped(t)))
+			continue;
+		/* a file name between outputs: "==> /proc/net/tcp6 <==" (head, tail) */
+		if (span_contains(t, "/proc/") && span_contains(t, "/tcp") && t.p[0] != '0' &&
+		    !(t.p[0] >= '1' && t.p[0] <= '9')) {
+			noise_tally_add(&ps.tab.noise, &an->arena, NOISE_FENCE, line, ps.c.line);
+			continue;
+		}
 		proc_row(&ps, t);
 	}
-	in->records = ps.rows;
+	int rc = socktable_finish(&ps.tab);
 	if (ps.rows == 0 && !ps.header) {
 		diag_add(&an->diags, DIAG_UNKNOWN_FORMAT, in->display, 0, -1,
 			 "no /proc/net/tcp table found");
 		return -1;
 	}
-	return 0;
+	return rc;
 }
 
 static bool all_hex(struct span t)

@@ -4,9 +4,13 @@
  * -l -p -i -e -m -o, old and new iproute2, with or without the header line,
  * with or without the Netid column (shown when more than one socket family is
  * listed, e.g. `ss -a`, `ss -tua`) and the State column (hidden when a state
- * filter selects one state, `ss -o state established`), plus the shell prompt
- * line people copy with it. Only TCP rows become sock_rows; other netids
- * (udp, u_str, nl, ...) are counted and skipped, with their continuation lines.
+ * filter selects one state, `ss -o state established`), plus what people
+ * save with it (noise.h: prompts, fences, stderr such as "Failed to find
+ * cgroup2 mount"), several outputs appended to one file (socktable.h: each
+ * time line, repeated header or ss command line begins a snapshot), and
+ * ports or addresses shown as names or masked (kept, marked unknown).
+ * Only TCP rows become sock_rows; other netids (udp, u_str, nl, ...) are
+ * counted and skipped, with their continuation lines.
  *
  * Layout of one socket (misc/ss.c, iproute2):
  *
@@ -23,18 +27,20 @@
 #include "model/analysis.h"
 #include "parsers.h"
 #include "format.h"
-
-/* Longest excerpt of a line kept as evidence. */
+#include "noise.h"
+#include "socktable.h"
 
 struct ss_parser {
 	struct analysis *an;
 	struct input *in;
 	struct textcur c;
-	struct sock_snapshot *snap;
-	/* layout, from the header line when there is one */
+	struct socktable tab;
+	/* layout, from the header line of the table being read, if any */
 	bool header;
+	bool any_header;	/* some table of the file had one */
 	bool col_netid, col_state;
-	size_t indent;		/* leading blanks of the header: deeper = continuation */
+	size_t indent;		/* leading blanks of the header or first row: deeper = continuation */
+	bool indent_set;
 	/* from a copied command line: `ss -tanp state established` */
 	bool cmd_p;
 	int filter_state;	/* the one state selected, when the State column is hidden */
@@ -82,40 +88,34 @@ static size_t ss_leading_blanks(struct span s)
 
 static struct sock_snapshot *ss_snapshot(struct ss_parser *ps)
 {
-	if (!ps->snap) {
-		struct analysis *an = ps->an;
-		ps->snap = incident_add_sock_snapshot(&an->inc, ps->in->display, ps->in->index,
-						      SOCKSRC_SS);
-		ps->snap->at = ps->in->at;
-		ps->snap->at_src = ps->in->at_src;
-		ps->snap->listen_send_q_is_limit = true;
-		ps->snap->has_owners = ps->cmd_p;
-	}
-	return ps->snap;
+	struct sock_snapshot *s = socktable_snapshot(&ps->tab);
+	s->listen_send_q_is_limit = true;
+	s->has_owners = s->has_owners || ps->cmd_p;
+	return s;
 }
 
-/* A copied shell command line: "user@host:~$ ss -tanp", "# ss -s",
- * "$ sudo ss -ltn". Notes -p and a single-state filter. */
-static bool ss_cmdline(struct ss_parser *ps, struct span line)
+/* A new output begins (a time line, an ss command line): its layout comes
+ * from its own header. */
+static void ss_new_table(struct ss_parser *ps)
 {
-	struct span rest = line, tok, prev = { NULL, 0 };
-	bool first = true, found = false;
-	int ntok = 0;
-	/* prompt, "sudo", the command: a socket row never has it this early */
-	while (ntok++ < 3 && span_token(&rest, &tok)) {
-		bool is_ss = span_eq(tok, "ss") || (tok.n > 3 && !memcmp(tok.p + tok.n - 3, "/ss", 3));
-		if (is_ss && (first || span_eq(prev, "sudo") ||
-			      (prev.n && (prev.p[prev.n - 1] == '$' || prev.p[prev.n - 1] == '#' ||
-					  prev.p[prev.n - 1] == '>')))) {
-			found = true;
-			break;
-		}
-		prev = tok;
-		first = false;
-	}
-	if (!found)
-		return false;
+	ps->header = false;
+	ps->indent_set = false;
+	ps->row_idx = 0;
+	ps->skipping = false;
+	ps->summary = false;
+}
+
+/* The options of an ss command line people copied with its output
+ * ("user@host:~$ ss -tanp", "$ sudo ss -ltn state listening", watch's
+ * "Every 1.0s: ss -ltn"): -p says owners are shown (an absent owner means
+ * none), a single state filter names the state of a table without a State
+ * column. They hold for the output that follows, until the next command. */
+static void ss_command(struct ss_parser *ps, struct span args)
+{
+	struct span rest = args, tok;
 	int states = 0, state = TCP_STATE_UNKNOWN;
+	ps->cmd_p = false;
+	ps->filter_state = TCP_STATE_UNKNOWN;
 	while (span_token(&rest, &tok)) {
 		if (span_eq(tok, "--processes")) {
 			ps->cmd_p = true;
@@ -132,9 +132,6 @@ static bool ss_cmdline(struct ss_parser *ps, struct span line)
 	}
 	if (states == 1)
 		ps->filter_state = state;
-	if (ps->snap && ps->cmd_p)
-		ps->snap->has_owners = true;
-	return true;
 }
 
 /* A header line: "Netid State Recv-Q Send-Q Local Address:Port Peer Address:Port Process",
@@ -148,11 +145,15 @@ static bool ss_header(struct ss_parser *ps, struct span line)
 		return false;
 	if (!span_contains(line, "Send-Q"))
 		return false;
+	/* a second header: the next output of a loop or of watch */
+	socktable_header(&ps->tab);
 	ps->header = true;
+	ps->any_header = true;
 	ps->summary = false;
 	ps->col_netid = span_eq(tok, "Netid");
 	ps->col_state = span_eq(tok, "State") || (ps->col_netid && span_contains(line, " State "));
 	ps->indent = ss_leading_blanks(line);
+	ps->indent_set = true;
 	ps->row_idx = 0;
 	ps->skipping = false;
 	ss_snapshot(ps);
@@ -337,6 +338,7 @@ static void ss_extra(struct sock_row *row, struct span tok, bool *saw_ino)
 static void ss_skip_row(struct ss_parser *ps, struct span netid)
 {
 	ps->skipped++;
+	socktable_other(&ps->tab);
 	ps->skipping = true;
 	ps->row_idx = 0;
 	if (!ps->first_skipped) {
@@ -348,6 +350,7 @@ static void ss_skip_row(struct ss_parser *ps, struct span netid)
 /* A row is dropped (with its continuation lines) after a diagnostic. */
 static void ss_drop_row(struct ss_parser *ps)
 {
+	socktable_reject(&ps->tab);
 	ps->skipping = true;
 	ps->row_idx = 0;
 }
@@ -411,7 +414,7 @@ static void ss_row(struct ss_parser *ps, struct span line)
 	row.have_queues = true;
 	for (int i = 2; i < 4; i++) {
 		struct endpoint *ep = i == 2 ? &row.local : &row.peer;
-		if (!endpoint_parse(&an->arena, f[i].p, f[i].n, ep)) {
+		if (!socktable_endpoint(&ps->tab, f[i], ln, ep)) {
 			diag_add(&an->diags, DIAG_BAD_ADDRESS, file, ln, textcur_offset(&ps->c, &f[i]),
 				 "%s '%.*s'", cols[i], (int)(f[i].n > 80 ? 80 : f[i].n), f[i].p);
 			ss_drop_row(ps);
@@ -473,14 +476,11 @@ static void ss_row(struct ss_parser *ps, struct span line)
 		row.uid = 0;
 
 	struct sock_snapshot *snap = ss_snapshot(ps);
-	if (ps->cmd_p)
-		snap->has_owners = true;
 	row.src.file = file;
 	row.src.line = ln;
-	row.src.at = ps->in->at;
+	row.src.at = snap->at;
 	row.src.text = evidence_text(&an->arena, line);
-	struct sock_row *r = sock_snapshot_add_row(&an->inc, snap);
-	*r = row;
+	socktable_add_row(&ps->tab, &row);
 	ps->rows++;
 	ps->row_idx = snap->rows.n;	/* index + 1: rows may move when the vector grows */
 	ps->skipping = false;
@@ -488,9 +488,9 @@ static void ss_row(struct ss_parser *ps, struct span line)
 
 static void ss_continuation(struct ss_parser *ps, struct span line)
 {
-	if (ps->skipping || ps->row_idx == 0)
+	if (ps->skipping || ps->row_idx == 0 || !ps->tab.snap)
 		return;	/* belongs to a skipped (non-tcp or bad) record */
-	struct sock_row *row = &ps->snap->rows.v[ps->row_idx - 1];
+	struct sock_row *row = &ps->tab.snap->rows.v[ps->row_idx - 1];
 	struct span rest = line, tok;
 	bool saw_ino = false;
 	while (span_token(&rest, &tok))
@@ -499,36 +499,77 @@ static void ss_continuation(struct ss_parser *ps, struct span line)
 		row->uid = 0;
 }
 
+/* Could this line be a row of an ss table (after another command's
+ * output began)? A state, a netid, or Recv-Q first (a state filter). */
+static bool ss_row_shaped(struct span t)
+{
+	struct span rest = t, tok;
+	if (!span_token(&rest, &tok))
+		return false;
+	return tcp_state_parse(tok.p, tok.n, TCPSTATE_SS) != TCP_STATE_UNKNOWN || ss_is_netid(tok) || ss_is_digits(tok);
+}
+
 int ss_parse(struct analysis *an, struct input *in)
 {
 	struct ss_parser ps;
-	struct span line;
+	struct span line, cmd, args;
+	struct time_mark tm;
 
 	memset(&ps, 0, sizeof(ps));
 	ps.an = an;
 	ps.in = in;
 	ps.filter_state = TCP_STATE_UNKNOWN;
+	socktable_init(&ps.tab, an, in, "ss", SOCKSRC_SS);
 	input_textcur(in, &ps.c);
 	while (textcur_next(&ps.c, &line)) {
-		struct span t = span_trim(line);
 		if (input_records_full(an, in, &ps.c, line, ps.rows, "sockets"))
 			break;
 		if (!input_line_ok(an, in, &ps.c, line)) {
 			ss_drop_row(&ps);
 			continue;
 		}
-		if (t.n == 0)
+		line = noise_strip_escapes(line);
+		struct span t = span_trim(line);
+		if (t.n == 0) {
+			socktable_noise(&ps.tab, t, ps.c.line, &cmd);
 			continue;
+		}
 		if (ss_header(&ps, line))
 			continue;
-		if (ss_leading_blanks(line) > ps.indent && (ps.row_idx || ps.skipping)) {
+		if (ps.indent_set && ss_leading_blanks(line) > ps.indent &&
+		    (ps.row_idx || ps.skipping)) {
 			ss_continuation(&ps, line);
 			continue;
 		}
-		if (ss_cmdline(&ps, t))
+		if (noise_time_line(t, &tm)) {
+			socktable_time(&ps.tab, &tm);
+			ss_new_table(&ps);
+			if (noise_command_args(tm.cmd, "ss", &args))
+				ss_command(&ps, args);
 			continue;
-		if (span_starts(t, "Total:") && !ps.rows) {
-			/* `ss -s`: counts per protocol, no sockets */
+		}
+		enum noise_kind k = socktable_noise(&ps.tab, line, ps.c.line, &cmd);
+		if (k != NOISE_NONE) {
+			if (k == NOISE_PROMPT && noise_command_args(cmd, "ss", &args)) {
+				socktable_boundary(&ps.tab);
+				ss_new_table(&ps);
+				ss_command(&ps, args);
+				ps.tab.foreign = false;
+			} else if (k == NOISE_PROMPT) {
+				socktable_foreign(&ps.tab, cmd);
+			}
+			if (k != NOISE_MESSAGE) {
+				/* what follows is not the last row's continuation */
+				ps.row_idx = 0;
+				ps.skipping = false;
+			}
+			continue;
+		}
+		if (socktable_foreign_line(&ps.tab, line, ps.c.line, ss_row_shaped(t)))
+			continue;
+		if (span_starts(t, "Total:") && (!ps.tab.table_rows || span_contains(t, "(kernel"))) {
+			/* `ss -s`: counts per protocol, no sockets (alone, or
+			 * appended after tables: "Total: 131 (kernel 0)") */
 			if (!ps.summary)
 				diag_add(&an->diags, DIAG_UNKNOWN_FORMAT, in->display, ps.c.line,
 					 textcur_offset(&ps.c, &t),
@@ -539,20 +580,24 @@ int ss_parse(struct analysis *an, struct input *in)
 		}
 		if (ps.summary)
 			continue;
+		if (!ps.indent_set) {
+			ps.indent = ss_leading_blanks(line);
+			ps.indent_set = true;
+		}
 		ss_row(&ps, t);
 	}
 	if (ps.skipped)
 		diag_add(&an->diags, DIAG_SKIPPED, in->display, ps.first_skipped_line, -1,
 			 "%llu rows that are not tcp (first '%s')", (unsigned long long)ps.skipped,
 			 ps.first_skipped);
-	in->records = ps.rows;
-	if (ps.rows == 0 && !ps.header) {
+	int rc = socktable_finish(&ps.tab);
+	if (ps.rows == 0 && !ps.any_header) {
 		if (!ps.summary)
 			diag_add(&an->diags, DIAG_UNKNOWN_FORMAT, in->display, 0, -1,
 				 "no ss socket table found");
 		return -1;
 	}
-	return 0;
+	return rc;
 }
 
 /* a state word as this tool spells it (base/tcpstate.h) */
@@ -566,7 +611,8 @@ static bool is_ss_netid(struct span t)
 	return span_eq(t, "tcp") || span_eq(t, "udp") || span_eq(t, "u_str") || span_eq(t, "u_dgr");
 }
 
-/* ss: its header ("State Recv-Q Send-Q ...", "Netid State ..."), `ss -s`
+/* ss: its header ("State Recv-Q Send-Q ...", "Netid State ...", "Recv-Q
+ * Send-Q Local Address:Port ..." under a state filter), `ss -s`
  * ("Total: N (kernel M)": the parser says it is a summary), or rows that
  * start with an ss state word, or a netid then one. */
 static int ss_sniff(const struct sniff_view *v)
@@ -576,6 +622,10 @@ static int ss_sniff(const struct sniff_view *v)
 		const struct sniff_line *l = &v->lines[i];
 		if ((span_starts(l->t, "State") || span_starts(l->t, "Netid")) &&
 		    span_contains(l->t, "Recv-Q") && span_contains(l->t, "Send-Q"))
+			return sniff_strong(l);
+		/* a state filter hides the State column: "Recv-Q Send-Q Local Address:Port" */
+		if (span_starts(l->t, "Recv-Q") && span_contains(l->t, "Send-Q") &&
+		    span_contains(l->t, "Address:Port"))
 			return sniff_strong(l);
 		if (span_starts(l->t, "Total:") && span_contains(l->t, "(kernel"))
 			return sniff_strong(l);

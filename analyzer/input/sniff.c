@@ -1,14 +1,15 @@
 /* sniff.c — what kind of evidence a file holds, from its content alone
  * (DESIGN.md job 1: no naming convention required). This file only builds
  * the view every format's sniffer reads (the first lines, trimmed and
- * tokenised) and asks each format of the table to score it; the marks each
+ * tokenised, without blank lines, markdown fences and time lines:
+ * noise.h) and asks each format of the table to score it; the marks each
  * tool leaves (headers, section names, the way it spells socket states) are
  * known by the format's own file (format.h). */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "format.h"
+#include "noise.h"
 
 void sniff_view_init(struct sniff_view *v, const char *buf, size_t len)
 {
@@ -35,12 +36,14 @@ void sniff_view_init(struct sniff_view *v, const char *buf, size_t len)
 			}
 			continue;
 		}
-		struct span t = span_trim(line);
-		if (t.n == 0)
-			continue;
+		struct span t = span_trim(line), cmd;
+		struct time_mark m;
+		enum noise_kind k = noise_line(t, &cmd);
+		if (k == NOISE_BLANK || k == NOISE_FENCE)
+			continue;	/* blank lines, markdown fences around a paste */
+		if (noise_time_line(t, &m))
+			continue;	/* a snapshot's time line, first or between outputs */
 		if (first) {
-			if (!isnan(time_parse(t.p, t.n)))
-				continue;	/* the snapshot's timestamp line */
 			first = false;
 			if (t.p[0] == '{' || (t.n == 1 && t.p[0] == '[') || span_starts(t, "[{") ||
 			    span_starts(t, "[\"")) {

@@ -18,6 +18,7 @@
 #include "unpack.h"
 #include "base/readfile.h"
 #include "format.h"
+#include "noise.h"
 
 #define MAX_INPUTS 200000
 #define MAX_DEPTH 32
@@ -201,20 +202,26 @@ static const char *skip_reason(const char *display)
 	return NULL;
 }
 
-/* The first non-empty line may be the time the snapshot was taken. */
+/* The first line of the output may be the time the snapshot was taken
+ * (noise_time_line(): `date`, ISO-8601, an epoch, "# at: ..."), after
+ * blank lines and a markdown fence at most. A time line in a zone that
+ * cannot be placed is skipped but dates nothing. */
 static void input_find_timestamp(struct input *in)
 {
 	struct textcur c;
-	struct span line;
+	struct span line, cmd;
+	struct time_mark m;
 	textcur_init(&c, in->buf, in->len, in->display);
-	while (textcur_next(&c, &line) && c.line <= 3) {
+	while (textcur_next(&c, &line) && c.line <= 5) {
 		struct span t = span_trim(line);
-		if (t.n == 0)
+		enum noise_kind k = noise_line(t, &cmd);
+		if (k == NOISE_BLANK || k == NOISE_FENCE)
 			continue;
-		double at = time_parse(t.p, t.n);
-		if (!isnan(at)) {
-			in->at = at;
-			in->at_src = TIME_CONTENT;
+		if (!c.has_nul && noise_time_line(t, &m) && isnan(m.tod)) {
+			if (!isnan(m.at)) {
+				in->at = m.at;
+				in->at_src = TIME_CONTENT;
+			}
 			in->skip_lines = c.line;
 		}
 		return;
@@ -248,6 +255,28 @@ static void input_set_format(struct input *in, const struct format *fmt)
 	in->cls = fmt ? fmt->cls : EV_NONE;
 }
 
+/* An input that was not read adds nothing: its empty snapshots (a header
+ * whose rows were all rejected) would read as "no sockets" or "no counters"
+ * and let a rule call that fine. */
+static void input_drop_empty(struct analysis *an, int index)
+{
+	struct incident *inc = &an->inc;
+	size_t k = 0;
+	for (size_t i = 0; i < inc->sock_snaps.n; i++) {
+		struct sock_snapshot *s = inc->sock_snaps.v[i];
+		if (s->input != index || s->rows.n)
+			inc->sock_snaps.v[k++] = s;
+	}
+	inc->sock_snaps.n = k;
+	k = 0;
+	for (size_t i = 0; i < inc->counter_snaps.n; i++) {
+		struct counter_snapshot *s = inc->counter_snaps.v[i];
+		if (s->input != index || s->counters.n)
+			inc->counter_snaps.v[k++] = s;
+	}
+	inc->counter_snaps.n = k;
+}
+
 static void input_run_parser(struct analysis *an, struct input *in)
 {
 	an->diags.cur_input = in->index;
@@ -257,10 +286,19 @@ static void input_run_parser(struct analysis *an, struct input *in)
 		if (diags_count(&an->diags, in->index, DIAG_SEV_WARN) == before)
 			diag_add(&an->diags, DIAG_UNKNOWN_FORMAT, in->display, 0, -1,
 				 "nothing readable as %s", in->kind);
+	} else if (in->records == 0 && diags_count(&an->diags, in->index, DIAG_SEV_WARN) > before) {
+		/* records were there and none could be read (a header whose every
+		 * row was rejected): not read, whatever the parser understood of
+		 * the layout (issue 14: a verdict never rests on zero records) */
+		in->status = INPUT_ERROR;
+		diag_add(&an->diags, DIAG_UNKNOWN_FORMAT, in->display, 0, -1,
+			 "nothing read: not one %s record could be read", in->kind);
 	} else {
 		in->status = diags_count(&an->diags, in->index, DIAG_SEV_WARN) > before
 			     ? INPUT_PARTIAL : INPUT_OK;
 	}
+	if (in->status == INPUT_ERROR)
+		input_drop_empty(an, in->index);
 	an->diags.cur_input = -1;
 }
 

@@ -11,23 +11,36 @@
 const char *endpoint_format(const struct endpoint *e, char *buf, size_t size)
 {
 	char addr[INET6_ADDRSTRLEN] = "*";
-	char port[8] = "*";
-	if (e->family == AF_INET)
+	char port[24] = "*";
+	if (e->host)
+		snprintf(addr, sizeof(addr), "%s", e->host);
+	else if (e->family == AF_INET)
 		inet_ntop(AF_INET, e->addr, addr, sizeof(addr));
 	else if (e->family == AF_INET6)
 		inet_ntop(AF_INET6, e->addr, addr, sizeof(addr));
-	if (!e->any_port)
+	if (e->service && !e->port)
+		snprintf(port, sizeof(port), "%s", e->service);
+	else if (!e->any_port)
 		snprintf(port, sizeof(port), "%u", e->port);
-	if (e->family == AF_INET6)
+	if (e->family == AF_INET6 || (e->host && strchr(e->host, ':')))
 		snprintf(buf, size, "[%s]:%s", addr, port);
 	else
 		snprintf(buf, size, "%s:%s", addr, port);
 	return buf;
 }
 
+static bool str_eq(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
 bool endpoint_equal(const struct endpoint *a, const struct endpoint *b)
 {
 	if (a->family != b->family || a->any_port != b->any_port || a->port != b->port)
+		return false;
+	/* shown as names: the same name (a mask is never a name) */
+	if (!str_eq(a->host, b->host) || a->masked != b->masked ||
+	    (!a->port && !str_eq(a->service, b->service)))
 		return false;
 	size_t n = a->family == AF_INET ? 4 : a->family == AF_INET6 ? 16 : 0;
 	return memcmp(a->addr, b->addr, n) == 0;
@@ -36,6 +49,8 @@ bool endpoint_equal(const struct endpoint *a, const struct endpoint *b)
 bool endpoint_is_any(const struct endpoint *e)
 {
 	static const uint8_t zero[16];
+	if (e->host)
+		return false;	/* a name or a mask: some address, not the wildcard */
 	if (e->family == 0)
 		return true;
 	return memcmp(e->addr, zero, e->family == AF_INET ? 4 : 16) == 0;

@@ -36,9 +36,19 @@ struct endpoint {
 	uint16_t port;
 	uint8_t addr[16];	/* network order; IPv4 in the first 4 bytes */
 	const char *scope;	/* "%lo" interface scope, or NULL */
+	/* What a table showed instead of numbers, kept as shown (issue 14):
+	 * a host name (netstat without -n: "localhost", "web1.example.com")
+	 * or an address the reporter masked ("********", "x.x.x.x"); family
+	 * is then 0 and addr unused. */
+	const char *host;
+	bool masked;		/* host is a mask, not a name: the address is unknown */
+	/* a service name with no built-in number ("netstat -a" on a host
+	 * whose /etc/services names a port we do not know): port unknown */
+	const char *service;
 };
 
-/* "127.0.0.1:8000", "[::1]:8000", "*:8000" into buf (>= 64 bytes) */
+/* "127.0.0.1:8000", "[::1]:8000", "*:8000", "localhost:8080", "********:443"
+ * into buf (>= 64 bytes; a longer host name is cut) */
 const char *endpoint_format(const struct endpoint *e, char *buf, size_t size);
 bool endpoint_equal(const struct endpoint *a, const struct endpoint *b);
 bool endpoint_is_any(const struct endpoint *e);	/* 0.0.0.0, ::, or "*" */
@@ -95,6 +105,7 @@ struct sock_snapshot {
 	bool listen_send_q_is_limit;
 	bool has_owners;	/* -p was given: an absent owner means "none seen" */
 	bool listen_only;	/* only LISTEN rows (ss -l): says nothing of connections */
+	uint32_t seq;		/* order within its file: appended outputs are several */
 	VEC(struct sock_row) rows;
 };
 

@@ -131,9 +131,14 @@ static void header(const struct tw *t, const struct analysis *an)
 			    by_cls[EV_CAPTURE] == 1 ? "" : "s");
 		sep = ", ";
 	}
-	if (socks) {
+	if (socks && inc->sock_snaps.n > socks) {
+		/* outputs appended to one file are one snapshot each */
+		strbuf_addf(&line, "%s%zu socket snapshots in %zu file%s", sep,
+			   inc->sock_snaps.n, socks, socks == 1 ? "" : "s");
+		sep = ", ";
+	} else if (socks) {
 		strbuf_addf(&line, "%s%zu socket snapshot%s", sep, socks,
-			    socks == 1 ? "" : "s");
+			   socks == 1 ? "" : "s");
 		sep = ", ";
 	}
 	if (cnts) {
