@@ -12,6 +12,10 @@ const char *thread_state_name(enum thread_state s);
 const char *blocked_on_name(enum blocked_on b);	/* NULL for BLK_NONE */
 #define blocked_on_str(b) (blocked_on_name(b) ? blocked_on_name(b) : "none")
 const char *input_status_name(enum input_status s);
+/* "time", "time+mtime", "mtime", "name", "counters", "none" */
+const char *order_basis_name(enum order_basis b);
+/* "agree", "reordered", "reboot", "contradict", "none" */
+const char *order_check_name(enum order_check c);
 /* Counters the report shows, in this order. */
 extern const char *const report_counters[];
 
