@@ -24,6 +24,13 @@ keys (every one optional; a value list is comma-separated):
     fact=RULE.NAME:V  a fact of the first finding of RULE
     notverdict=V      the verdict must not be V (e.g. healthy)
     confmax=RULE:X    the first RULE finding's confidence is at most X
+    order=KIND:BY,..  how the snapshots of KIND (sockets, counters) were
+                      ordered: time, time+mtime, mtime, name, counters
+                      (the report's "order" object; absent = time)
+    moments=KIND:N,.. how many moments (observations) the KIND snapshots are
+    lsnaps=ADDR:F/N,..  listener ADDR full in F of N snapshots (moments)
+    reuseport=ADDR:B,.. listener ADDR is (true) or is not (false) a group
+    delta=NAME:N,..   the counter's delta in the report's counters
 
 A case whose evidence depends on file times (names before/after, a tar or
 scp that kept them) lists them in MTIMES ("FILE 2026-11-25T09:14:02Z" per
@@ -58,10 +65,12 @@ def check(want, d):
     for k, v in want.items():
         if k == "args":
             continue
-        if k == "verdict" and d["verdict"] not in v.split("|"):
-            errs.append(f"verdict {d['verdict']}, want {v}")
-        elif k == "notverdict" and d["verdict"] == v:
-            errs.append(f"verdict {d['verdict']}")
+        if k == "verdict":
+            if d["verdict"] not in v.split("|"):
+                errs.append(f"verdict {d['verdict']}, want {v}")
+        elif k == "notverdict":
+            if d["verdict"] == v:
+                errs.append(f"verdict {d['verdict']}")
         elif k == "root":
             got = root["rule"] if root else "none"
             if got != v:
@@ -111,6 +120,36 @@ def check(want, d):
             fs = [f for f in d["findings"] if f["rule"] == rule]
             if not fs or fs[0]["confidence"] > float(x):
                 errs.append(f"{rule} confidence {fs[0]['confidence'] if fs else None}, want <= {x}")
+        elif k in ("order", "moments"):
+            order = d.get("order") or {}
+            for pair in lst(v):
+                kind, _, exp = pair.rpartition(":")
+                o = order.get(kind)
+                if k == "order":
+                    got = o["by"] if o else "time"
+                else:
+                    got = str(o["moments"]) if o else "(no order object)"
+                if got != exp:
+                    errs.append(f"{kind} {k} {got}, want {exp}")
+        elif k in ("lsnaps", "reuseport"):
+            ls = {l["address"]: l for l in d["listeners"]}
+            for pair in lst(v):
+                addr, _, exp = pair.rpartition(":")
+                l = ls.get(addr)
+                if not l:
+                    errs.append(f"no listener {addr} (have {sorted(ls)[:8]})")
+                    continue
+                got = (f"{l['full_snapshots']}/{l['snapshots']}" if k == "lsnaps"
+                       else str(l["reuseport"]).lower())
+                if got != exp:
+                    errs.append(f"listener {addr} {k} {got}, want {exp}")
+        elif k == "delta":
+            for pair in lst(v):
+                name, _, exp = pair.rpartition(":")
+                c = d["counters"].get(name)
+                got = str(c["delta"]) if c else None
+                if got != exp:
+                    errs.append(f"counter {name} delta {got}, want {exp}")
         elif k not in ("args",):
             errs.append(f"unknown key {k}")
     return errs
