@@ -511,16 +511,19 @@ static void group_moments(struct klass *k)
 {
 	struct ref *r = k->r;
 	size_t n = k->n;
-	struct pair *pairs = arena_calloc(&k->an->arena, n * MOMENT_WINDOW + 1, sizeof(*pairs));
-	size_t np = 0;
+	/* only the pairs that can be one moment: memory follows them, not
+	 * n * MOMENT_WINDOW */
+	VEC(struct pair) pv = { 0 };
 	for (size_t i = 0; i < n; i++) {
 		r[i].parent = i;
 		for (size_t j = i + 1; j < n && j <= i + MOMENT_WINDOW; j++) {
 			double d = moment_distance(k, &r[i], &r[j]);
 			if (d >= 0)
-				pairs[np++] = (struct pair){ i, j, d };
+				*VEC_PUSH(&k->an->arena, &pv) = (struct pair){ i, j, d };
 		}
 	}
+	struct pair *pairs = pv.v;
+	size_t np = pv.n;
 	if (np > 1)
 		qsort(pairs, np, sizeof(*pairs), cmp_pair);
 	/* per root: the tables it holds and the span of its times */
