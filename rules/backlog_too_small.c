@@ -46,7 +46,11 @@ static void run(struct analysis *an, const struct rule *self)
 
 	for (size_t i = 0; i < inc->listeners.n; i++) {
 		const struct listener *l = inc->listeners.v[i];
-		if (l->backlog < 0)
+		/* the limit ss showed, else the one a full queue in netstat or
+		 * /proc/net/tcp proves (Recv-Q = limit + 1, derive.c) */
+		bool inferred = l->backlog < 0;
+		int64_t limit = inferred ? l->limit_inferred : l->backlog;
+		if (limit < 0)
 			continue;
 		const struct provenance *peak_src = NULL;
 		uint32_t peak = peak_connections(inc, l, &peak_src);
@@ -56,49 +60,70 @@ static void run(struct analysis *an, const struct rule *self)
 			if (any && !any->listener && inc->listeners.n == 1)
 				ov = any;
 		}
-		bool small = l->backlog <= 16 || (int64_t)peak > l->backlog;
+		/* an inferred limit is only as sure as a common value: only a
+		 * small one (Python's 5) says the backlog itself is the problem */
+		bool small = limit <= 16 || (!inferred && (int64_t)peak > limit);
 		if (!ov || !small) {
-			if (l->backlog <= 16)
+			if (!inferred && l->backlog <= 16)
 				analysis_checked(an, "backlog %lld of %s is small, but no overflow was "
 						 "seen", (long long)l->backlog, l->name);
-			else
+			else if (!inferred)
 				analysis_checked(an, "backlog of %s: %lld", l->name,
 						 (long long)l->backlog);
 			continue;
 		}
-		bool capped = somaxconn >= 0 && l->backlog == somaxconn;
-		struct finding *f = finding_new(an, self, SEV_WARNING, ov->severity == SEV_CRITICAL ? 0.9 : 0.7,
-						"effective backlog of %s is %lld%s", l->name,
-						(long long)l->backlog,
+		bool capped = somaxconn >= 0 && limit == somaxconn;
+		double conf = ov->severity == SEV_CRITICAL ? 0.9 : 0.7;
+		if (inferred)
+			conf = l->inferred_from_somaxconn ? 0.6 : 0.5;
+		struct finding *f = finding_new(an, self, SEV_WARNING, conf,
+						"effective backlog of %s is %lld%s%s", l->name,
+						(long long)limit,
+						inferred ? " (from its full queue: the limit is not shown)"
+							 : "",
 						capped ? ", capped by net.core.somaxconn" : "");
 		f->listener = l->name;
 		f->contributing = true;
 		for (size_t k = 0; k < l->pids.n; k++)
 			finding_pid(an, f, l->pids.v[k]);
-		finding_fact_int(an, f, "backlog", l->backlog);
+		finding_fact_int(an, f, "backlog", limit);
+		if (inferred)
+			finding_fact_bool(an, f, "backlog_inferred", true);
+		if (l->n_snapshots <= 1)
+			finding_fact_int(an, f, "looks", 1);
 		if (somaxconn >= 0)
 			finding_fact_int(an, f, "somaxconn", somaxconn);
 		finding_fact_int(an, f, "peak_connections", peak);
 		if (l->max_recv_q >= 0)
 			finding_fact_int(an, f, "max_recv_q", l->max_recv_q);
-		finding_evidence(an, f, &l->backlog_src, NULL);
+		finding_evidence(an, f, inferred ? &l->inferred_src : &l->backlog_src, NULL);
 		if (sm)
 			finding_evidence(an, f, &sm->src, NULL);
 		struct strbuf detail = STRBUF_INIT;
-		strbuf_addf(&detail,
-			    "LISTEN Send-Q %lld is the accept-queue limit, min(listen backlog, "
-			    "somaxconn)", (long long)l->backlog);
+		if (inferred)
+			strbuf_addf(&detail,
+				   "LISTEN Recv-Q %lld where netstat and /proc/net/tcp show no limit: a "
+				   "full queue holds limit + 1, so the accept-queue limit, min(listen "
+				   "backlog, somaxconn), is %lld%s", (long long)limit + 1,
+				   (long long)limit,
+				   l->inferred_from_somaxconn ? " (somaxconn itself)"
+							      : " (a common limit; `ss -ltn` shows "
+								"it as Send-Q)");
+		else
+			strbuf_addf(&detail,
+				   "LISTEN Send-Q %lld is the accept-queue limit, min(listen backlog, "
+				   "somaxconn)", (long long)limit);
 		if (somaxconn >= 0 && !capped)
 			strbuf_addf(&detail,
-				    "; somaxconn is %lld, so the application asked for %lld in listen()",
-				    (long long)somaxconn, (long long)l->backlog);
+				   "; somaxconn is %lld, so the application asked for %lld in listen()",
+				   (long long)somaxconn, (long long)limit);
 		if (peak)
 			strbuf_addf(&detail,
-				    "; up to %u connections on the port at once", peak);
-		if (l->backlog == 5)
+				   "; up to %u connections on the port at once", peak);
+		if (limit == 5)
 			strbuf_addf(&detail,
-				    "; 5 is Python socketserver's default request_queue_size "
-				    "(python -m http.server)");
+				   "; 5 is Python socketserver's default request_queue_size "
+				   "(python -m http.server)");
 		finding_detail(an, f, "%s", detail.buf);
 		strbuf_release(&detail);
 		if (capped)
@@ -107,7 +132,7 @@ static void run(struct analysis *an, const struct rule *self)
 				       "application's listen() backlog together; the kernel uses the "
 				       "smaller of the two. tcp_max_syn_backlog does not size the "
 				       "accept queue.");
-		else if (l->backlog == 5)
+		else if (limit == 5)
 			finding_advice(an, f,
 				       "Raise the application's listen() backlog: for socketserver set "
 				       "request_queue_size (e.g. 1024) on the server class; raising "

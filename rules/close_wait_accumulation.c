@@ -29,7 +29,12 @@ struct cw_group {
 	struct cw_pid pids[MAX_PIDS];
 	size_t n_pids;
 	uint32_t total_last, unowned_last;
-	uint32_t series[32];	/* per snapshot showing the port, first 32 */
+	/* in the last snapshot: never accepted, still in the accept queue
+	 * (derive.c): the clients gave up waiting; not this rule's pile-up */
+	uint32_t queued_last;
+	/* the clients' ends, when they run here: FIN-WAIT-2 mirrors */
+	uint32_t client_fin_wait2;
+	uint32_t series[32];	/* per moment showing the port, first 32 */
 	uint32_t n_series;
 	double since;
 };
@@ -46,8 +51,8 @@ static bool persisted(const struct incident *inc, size_t last_i, const struct so
 	const struct sock_snapshot *last = inc->sock_snaps.v[last_i];
 	for (size_t i = 0; i < last_i; i++) {
 		const struct sock_snapshot *s = inc->sock_snaps.v[i];
-		if (s->listen_only)
-			continue;
+		if (s->listen_only || (s->moment && s->moment == last->moment))
+			continue;	/* another tool at the same moment is not earlier */
 		if (!isnan(s->at) && !isnan(last->at) && last->at - s->at < CW_PERSIST_S)
 			continue;
 		for (size_t r = 0; r < s->rows.n; r++)
@@ -141,7 +146,17 @@ static void run(struct analysis *an, const struct rule *self)
 				continue;
 			if (i != last_i)
 				continue;
+			if (row->in_accept_queue) {
+				g->queued_last++;
+				continue;
+			}
 			g->total_last++;
+			for (size_t k = 0; k < s->rows.n; k++)
+				if (s->rows.v[k].state == TCP_FIN_WAIT2 &&
+				    derive_mirror(&s->rows.v[k], row)) {
+					g->client_fin_wait2++;
+					break;
+				}
 			if (!row->n_owners) {
 				g->unowned_last++;
 				continue;
@@ -160,12 +175,15 @@ static void run(struct analysis *an, const struct rule *self)
 		}
 	}
 
-	/* the series per group: only snapshots that show the port at all (a
-	 * /proc/net/tcp6 copy says nothing of an IPv4 listener) */
+	/* the series per group, one value per moment (ss, netstat and
+	 * /proc/net/tcp of one moment are one look: the most any of them
+	 * shows), only moments that show the port at all (a /proc/net/tcp6
+	 * copy says nothing of an IPv4 listener) */
 	for (size_t gi = 0; gi < n_groups; gi++) {
 		struct cw_group *g = &groups[gi];
 		uint32_t k = 0;
-		for (size_t i = 0; i <= last_i && k < 32; i++) {
+		uint32_t moment = 0;
+		for (size_t i = 0; i <= last_i && k <= 32; i++) {
 			const struct sock_snapshot *s = inc->sock_snaps.v[i];
 			if (s->listen_only)
 				continue;
@@ -176,13 +194,21 @@ static void run(struct analysis *an, const struct rule *self)
 				if (row->local.port != g->port)
 					continue;
 				covers = true;
-				if (row->state == TCP_CLOSE_WAIT &&
+				if (row->state == TCP_CLOSE_WAIT && !row->in_accept_queue &&
 				    derive_listener_of(inc, &row->local) == g->l)
 					n++;
 			}
 			if (!covers)
 				continue;
-			g->series[k++] = n;
+			if (k && s->moment && s->moment == moment) {
+				if (n > g->series[k - 1])
+					g->series[k - 1] = n;
+			} else if (k < 32) {
+				g->series[k++] = n;
+			} else {
+				break;
+			}
+			moment = s->moment;
 			if (n && isnan(g->since))
 				g->since = s->at;
 		}
@@ -220,17 +246,21 @@ static void run(struct analysis *an, const struct rule *self)
 				growing = false;
 		growing = growing && ns >= 3 && g->series[ns - 1] > g->series[0];
 		enum severity sev = g->total_last >= 20 || growing ? SEV_CRITICAL : SEV_WARNING;
+		/* one moment shows the port: whether they persist and grow is
+		 * for a second look to say */
+		bool one_look = ns <= 1;
+		double conf = (g->n_pids ? 0.9 : 0.75) - (one_look ? 0.1 : 0.0);
 		const char *where = g->l ? g->l->name : arena_printf(&an->arena, "port %u", g->port);
 		struct finding *f;
 		if (g->n_pids == 1)
-			f = finding_new(an, self, sev, 0.9, "%u CLOSE-WAIT sockets on %s held by pid %d",
+			f = finding_new(an, self, sev, conf, "%u CLOSE-WAIT sockets on %s held by pid %d",
 					g->total_last, where, g->pids[0].pid);
 		else if (g->n_pids > 1)
-			f = finding_new(an, self, sev, 0.9,
+			f = finding_new(an, self, sev, conf,
 					"%u CLOSE-WAIT sockets on %s held by %zu processes",
 					g->total_last, where, g->n_pids);
 		else
-			f = finding_new(an, self, sev, 0.75, "%u CLOSE-WAIT sockets on %s",
+			f = finding_new(an, self, sev, conf, "%u CLOSE-WAIT sockets on %s",
 					g->total_last, where);
 		f->listener = g->l ? g->l->name : NULL;
 		f->since = g->since;
@@ -243,10 +273,14 @@ static void run(struct analysis *an, const struct rule *self)
 			snprintf(name, sizeof(name), "close_wait_pid_%d", p->pid);
 			finding_fact_int(an, f, name, p->last);
 			strbuf_addf(&detail, "%spid %d: %u", k ? ", " : "",
-				    p->pid, p->last);
-			if (p->persisting)
+				   p->pid, p->last);
+			if (p->persisting && isnan(last->at))
+				/* snapshots ordered by name: how much earlier is unknown */
+				strbuf_addf(&detail,
+					   " (%u seen in an earlier snapshot)", p->persisting);
+			else if (p->persisting)
 				strbuf_addf(&detail, " (%u seen >=%.0f s earlier)",
-					    p->persisting, CW_PERSIST_S);
+					   p->persisting, CW_PERSIST_S);
 			for (int e = 0; e < 3 && e < (int)p->last; e++)
 				if (p->rows[e])
 					finding_evidence(an, f, &p->rows[e]->src, NULL);
@@ -261,8 +295,26 @@ static void run(struct analysis *an, const struct rule *self)
 		}
 		if (!last->has_owners)
 			strbuf_addf(&detail,
-				    "; the last snapshot shows no owners (ss -p / netstat -p would)");
+				   "; the last snapshot shows no owners (ss -p / netstat -p would)");
+		if (g->queued_last)
+			strbuf_addf(&detail,
+				   "; %u more sit in the accept queue, never accepted (an accept() "
+				   "stall, not this pile-up)", g->queued_last);
 		finding_fact_bool(an, f, "growing", growing);
+		if (one_look) {
+			finding_fact_int(an, f, "looks", 1);
+			if (g->client_fin_wait2) {
+				finding_fact_int(an, f, "client_fin_wait2", g->client_fin_wait2);
+				strbuf_addf(&detail,
+					   "; the clients' ends of %u of them wait in FIN-WAIT-2 in the "
+					   "same snapshot (the client closed, the server never did)",
+					   g->client_fin_wait2);
+			}
+			strbuf_addf(&detail,
+				   "; one look: a second snapshot a few seconds later that still shows "
+				   "the same connections in CLOSE-WAIT (or more of them) would confirm "
+				   "they pile up");
+		}
 		finding_detail(an, f, "%s", detail.buf);
 		strbuf_release(&detail);
 		if (g->n_pids)
@@ -292,7 +344,10 @@ const struct rule rule_close_wait_accumulation = {
 	       "listener in the last socket snapshot, and follows them across snapshots. Fires "
 	       "at 5 or more on one process, or when the same CLOSE-WAIT sockets are still there "
 	       "2 s or more later: the peer closed and the application never called close(). "
-	       "Critical at 20 or more, or when the count grows snapshot after snapshot.",
+	       "Critical at 20 or more, or when the count grows snapshot after snapshot. "
+	       "Connections still in the accept queue (never accepted) are left to the "
+	       "accept-queue rule; tools run at the same moment count as one snapshot; a "
+	       "finding from one snapshot says so (fact looks: 1).",
 	.needs = NEED_SOCKETS,
 	.run = run,
 };

@@ -65,6 +65,13 @@ static void run(struct analysis *an, const struct rule *self)
 		return;		/* not enough to call it healthy: inconclusive */
 	}
 	double conf = 0.5 + 0.1 * (double)sources;
+	/* one moment of the socket table and nothing over time (no counter
+	 * window, no capture, no stack samples): one look at a server that
+	 * may fail between looks */
+	bool one_look = inc->sock_order.moments <= 1 && inc->counter_order.moments <= 1 &&
+			!incident_has_capture(inc) && !incident_has_stacks(inc);
+	if (one_look)
+		conf -= 0.1;
 	/* "nothing wrong" in a capture read in part says nothing of the rest */
 	struct finding *f = finding_new(an, self, SEV_INFO,
 					(conf > 0.95 ? 0.95 : conf) * captures_keep(an),
@@ -74,8 +81,17 @@ static void run(struct analysis *an, const struct rule *self)
 	finding_fact_int(an, f, "listeners", (int64_t)inc->listeners.n);
 	finding_fact_int(an, f, "processes", (int64_t)inc->processes.n);
 	struct strbuf detail = STRBUF_INIT;
+	if (one_look) {
+		/* first: a long list of checks must not cut it off */
+		finding_fact_int(an, f, "looks", 1);
+		strbuf_addf(&detail, "one look (one socket snapshot): a second "
+			   "one, and two counter snapshots, during the failure would confirm nothing "
+			   "builds up; ");
+	}
 	for (size_t i = 0; i < an->checked.n; i++)
 		strbuf_addf(&detail, "%s%s", i ? "; " : "", an->checked.v[i]);
+	if (one_look && !an->checked.n)
+		strbuf_addf(&detail, "no rule found a problem");
 	finding_detail(an, f, "%s", detail.len ? detail.buf : "no rule found a problem");
 	strbuf_release(&detail);
 	for (size_t i = 0; i < inc->listeners.n; i++) {
@@ -92,7 +108,8 @@ const struct rule rule_healthy = {
 	.title = "checked, nothing wrong: lists what was checked",
 	.doc = "Emitted when no rule found a warning or worse and there was evidence to check "
 	       "(a socket snapshot, two counter snapshots, a capture or stacks). Its detail "
-	       "lists every check that passed. With less evidence the verdict is "
+	       "lists every check that passed; from one socket snapshot alone it says so "
+	       "(fact looks: 1). With less evidence the verdict is "
 	       "'inconclusive' and the report says what to collect.",
 	.needs = 0,
 	.run = run,

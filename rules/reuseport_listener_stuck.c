@@ -18,8 +18,19 @@ struct sock_seen {
 	uint64_t inode;
 	int32_t pid;
 	uint32_t full, drained, seen;
+	uint32_t moment;	/* the last moment counted: one look per moment */
 	const struct sock_row *row;
 };
+
+/* One socket across snapshots: the same inode where both rows show one,
+ * else the same owner. An ss -tlnp row (owner, no inode) and an ss -tlne
+ * row (inode) of one socket must not make two sockets of a group. */
+static bool same_sock(const struct sock_seen *x, const struct sock_row *row, int32_t pid)
+{
+	if (x->inode && row->have_inode)
+		return x->inode == row->inode;
+	return pid && x->pid == pid;
+}
 
 static void run(struct analysis *an, const struct rule *self)
 {
@@ -47,18 +58,23 @@ static void run(struct analysis *an, const struct rule *self)
 				if (!row->have_inode && !pid)
 					continue;
 				struct sock_seen *x = NULL;
-				for (size_t k = 0; k < ns; k++)
-					if ((row->have_inode && socks[k].inode == row->inode) ||
-					    (!row->have_inode && pid && socks[k].pid == pid))
+				for (size_t k = 0; k < ns && !x; k++)
+					if (same_sock(&socks[k], row, pid))
 						x = &socks[k];
 				if (!x) {
 					if (ns == MAX_SOCKS)
 						continue;
 					x = &socks[ns++];
 					memset(x, 0, sizeof(*x));
-					x->inode = row->have_inode ? row->inode : 0;
-					x->pid = pid;
 				}
+				if (!x->inode && row->have_inode)
+					x->inode = row->inode;
+				if (!x->pid)
+					x->pid = pid;
+				/* two ss runs of one moment are one look at it */
+				if (s->moment && x->moment == s->moment)
+					continue;
+				x->moment = s->moment;
 				x->seen++;
 				if (row->recv_q >= row->send_q && row->send_q > 0) {
 					x->full++;
@@ -70,7 +86,9 @@ static void run(struct analysis *an, const struct rule *self)
 			if (here > 1)
 				snaps++;
 		}
-		if (ns < 2)
+		/* a group is sockets one snapshot listed side by side
+		 * (derive.c), never rows of two tools */
+		if (ns < 2 || l->n_sockets < 2)
 			continue;
 		for (size_t k = 0; k < ns; k++) {
 			const struct sock_seen *x = &socks[k];

@@ -17,7 +17,7 @@
 
 static int64_t delta_of(const struct incident *inc, const char *name, struct counter_span *sp)
 {
-	if (!incident_counter_span(inc, name, sp) || sp->n < 2 || sp->went_backwards)
+	if (!incident_counter_span(inc, name, sp) || sp->moments < 2 || sp->went_backwards)
 		return 0;
 	return sp->delta;
 }

@@ -12,7 +12,75 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "derive/derive.h"
 #include "rule.h"
+
+/* Without a capture, the clients' side of a socket table: a client on this
+ * host whose SYN got no SYN-ACK waits in SYN-SENT (tcp_v4_connect() until
+ * tcp_rcv_synsent_state_process()). Over loopback an answered SYN leaves
+ * SYN-SENT within microseconds, so rows in SYN-SENT to a local listener
+ * are SYNs the listener dropped (its accept queue full, or its SYN queue).
+ * Per moment, the most any tool of that moment shows. */
+static void from_sockets(struct analysis *an, const struct rule *self, const struct listener *l)
+{
+	const struct incident *inc = &an->inc;
+	uint32_t peak = 0, moments = 0, cur = 0, moment = 0;
+	const struct sock_row *first = NULL, *peak_row = NULL;
+	for (size_t i = 0; i <= inc->sock_snaps.n; i++) {
+		const struct sock_snapshot *s = i < inc->sock_snaps.n ? inc->sock_snaps.v[i] : NULL;
+		if (!s || !s->moment || s->moment != moment) {
+			if (cur)
+				moments++;
+			cur = 0;
+		}
+		if (!s)
+			break;
+		moment = s->moment;
+		uint32_t n = 0;
+		const struct sock_row *row1 = NULL;
+		for (size_t r = 0; r < s->rows.n; r++) {
+			const struct sock_row *row = &s->rows.v[r];
+			if (row->state != TCP_SYN_SENT || derive_listener_of_peer(inc, row) != l)
+				continue;
+			if (!row1)
+				row1 = row;
+			n++;
+		}
+		if (n > cur)
+			cur = n;
+		if (n > peak) {
+			peak = n;
+			peak_row = row1;
+		}
+		if (n && !first)
+			first = row1;
+	}
+	if (!peak)
+		return;
+	struct finding *f = finding_new(an, self, SEV_WARNING, moments > 1 ? 0.75 : 0.6,
+					"%u connections to %s wait in SYN-SENT on this host: their "
+					"SYNs were not answered", peak, l->name);
+	f->listener = l->name;
+	f->since = first->src.at;
+	finding_fact_int(an, f, "syn_sent", peak);
+	finding_fact_int(an, f, "syn_sent_snapshots", moments);
+	if (moments == 1)
+		finding_fact_int(an, f, "looks", 1);
+	finding_evidence(an, f, &peak_row->src, NULL);
+	finding_detail(an, f,
+		       "clients on this host connecting to %s still wait for a SYN-ACK (up to %u "
+		       "at once, in %u snapshot%s): over loopback an answered SYN leaves SYN-SENT "
+		       "within microseconds, so the listener dropped them%s",
+		       l->name, peak, moments, moments == 1 ? "" : "s",
+		       moments == 1 ? "; one look: a capture (or a second snapshot still "
+				      "showing them) would show their retransmits"
+				    : "");
+	finding_advice(an, f,
+		       "The server's kernel dropped these SYNs: its accept queue was full (see "
+		       "accept-queue-overflow) or its SYN queue was (syn-flood). A capture on the "
+		       "port (`tcpdump -i any -w syn.pcap port %u`) shows how often the clients "
+		       "retry.", l->addr.port);
+}
 
 static void run(struct analysis *an, const struct rule *self)
 {
@@ -20,8 +88,10 @@ static void run(struct analysis *an, const struct rule *self)
 	for (size_t i = 0; i < inc->listeners.n; i++) {
 		const struct listener *l = inc->listeners.v[i];
 		const struct capture_stats *c = l->capture;
-		if (!c)
+		if (!c) {
+			from_sockets(an, self, l);
 			continue;
+		}
 		if (!c->syn_unanswered_packets) {
 			analysis_checked(an, "every SYN to %s answered (%llu SYNs in the capture)",
 					 l->name, (unsigned long long)c->syn_packets);
@@ -85,11 +155,12 @@ static void run(struct analysis *an, const struct rule *self)
 			       "timeouts users see.");
 		/* cross-check with the counters */
 		struct counter_span ov, ld, ck;
-		bool have_ld = incident_counter_span(inc, "ListenDrops", &ld) && ld.n >= 2 &&
+		bool have_ld = incident_counter_span(inc, "ListenDrops", &ld) && ld.moments >= 2 &&
 			       !ld.went_backwards;
-		bool have_ck = incident_counter_span(inc, "SyncookiesSent", &ck) && ck.n >= 2 &&
-			       !ck.went_backwards && ck.delta > 0;
-		if (incident_counter_span(inc, "ListenOverflows", &ov) && ov.n >= 2 && !ov.went_backwards) {
+		bool have_ck = incident_counter_span(inc, "SyncookiesSent", &ck) &&
+			       ck.moments >= 2 && !ck.went_backwards && ck.delta > 0;
+		if (incident_counter_span(inc, "ListenOverflows", &ov) && ov.moments >= 2 &&
+		    !ov.went_backwards) {
 			if ((uint64_t)ov.delta > c->syn_unanswered_packets) {
 				struct strbuf why = STRBUF_INIT;
 				if (c->synack_retransmits_after_ack)
@@ -137,7 +208,9 @@ const struct rule rule_syn_unanswered = {
 	       "SYN of the same attempt (same ISN) or the end of the capture, attempts never "
 	       "answered, and the retransmit offsets actually seen (linear 1 s retries on 6.x "
 	       "kernels with tcp_syn_linear_timeouts, doubling on older ones). Cross-checks the "
-	       "count with the ListenOverflows delta when counters are present.",
-	.needs = NEED_CAPTURE,
+	       "count with the ListenOverflows delta when counters are present. Without a "
+	       "capture, clients on the same host waiting in SYN-SENT to a local listener in a "
+	       "socket snapshot (their SYNs unanswered).",
+	.needs = NEED_CAPTURE | NEED_SOCKETS,
 	.run = run,
 };

@@ -46,8 +46,11 @@ static bool conn_eq(const struct sock_row *a, const struct sock_row *b)
 /* Recv-Q was already non-zero and not smaller in an earlier snapshot. */
 static bool stalled(const struct incident *inc, size_t last_i, const struct sock_row *row)
 {
+	const struct sock_snapshot *last = inc->sock_snaps.v[last_i];
 	for (size_t i = 0; i < last_i; i++) {
 		const struct sock_snapshot *s = inc->sock_snaps.v[i];
+		if (s->moment && s->moment == last->moment)
+			continue;	/* another tool at the same moment is not earlier */
 		for (size_t r = 0; r < s->rows.n; r++) {
 			const struct sock_row *o = &s->rows.v[r];
 			if (o->state == TCP_LISTEN || !o->have_queues || !sock_unread(o))
@@ -99,7 +102,7 @@ static void run(struct analysis *an, const struct rule *self)
 		/* in a snapshot that shows owners, an ownerless connection is still
 		 * in an accept queue: nobody could have read it yet (that is the
 		 * accept-queue rule's business) */
-		if (last->has_owners && !row->n_owners)
+		if ((last->has_owners && !row->n_owners) || row->in_accept_queue)
 			continue;
 		uint32_t unread = sock_unread(row);
 		total += unread;
@@ -189,6 +192,13 @@ static void run(struct analysis *an, const struct rule *self)
 		finding_fact_int(an, f, "unread_bytes", (int64_t)u->bytes);
 		finding_fact_int(an, f, "stalled_sockets", u->stalled);
 		finding_fact_int(an, f, "max_recv_q", u->max_q);
+		if (!u->stalled) {
+			/* big queues in one look: the next look may find them read */
+			finding_fact_int(an, f, "looks", 1);
+			strbuf_addf(&detail,
+				   "; one look: a second snapshot in which these Recv-Q have not "
+				   "shrunk would confirm the application stopped reading");
+		}
 		if (u->worst)
 			finding_evidence(an, f, &u->worst->src, NULL);
 		finding_detail(an, f, "%s", detail.buf);
@@ -210,7 +220,8 @@ const struct rule rule_unread_receive_queue = {
 	.doc = "Looks at ESTAB and CLOSE-WAIT sockets whose Recv-Q (bytes received, not yet "
 	       "read) stays above zero and does not shrink between snapshots, or holds 64 KiB "
 	       "or more, per listener, naming the processes that hold them. Connections still "
-	       "in an accept queue (no owner in an ss -p snapshot) are not counted.",
+	       "in an accept queue (no owner in an ss -p snapshot, or unread data LISTEN "
+	       "Recv-Q accounts for) are not counted.",
 	.needs = NEED_SOCKETS,
 	.run = run,
 };

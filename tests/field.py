@@ -28,9 +28,17 @@ keys (every one optional; a value list is comma-separated):
     fact=RULE.NAME:V  a fact of the first finding of RULE
     notverdict=V      the verdict must not be V (e.g. healthy)
     confmax=RULE:X    the first RULE finding's confidence is at most X
+    order=KIND:BY,..  how the snapshots of KIND (sockets, counters) were
+                      ordered: time, time+mtime, mtime, name, counters
+                      (the report's "order" object; absent = time)
+    moments=KIND:N,.. how many moments (observations) the KIND snapshots are
+    lsnaps=ADDR:F/N,..  listener ADDR full in F of N snapshots (moments)
+    reuseport=ADDR:B,.. listener ADDR is (true) or is not (false) a group
+    delta=NAME:N,..   the counter's delta in the report's counters
 
 A case built on real public files names them in SHARED (one path per line,
-relative to ../shared, e.g. "corpus/pcap/ppa1e_portscan.pcap"): they are
+relative to ../shared, e.g. "corpus/pcap/ppa1e_portscan.pcap", optionally
+followed by the name it is saved as in the case, e.g. "ss-before.txt"): they are
 copied into the case's temporary directory, byte-exact, at test time. Fetched
 public material is never committed to this repository (the workplace's rule;
 ../shared/corpus/SOURCES.md gives each file's repository, commit and licence).
@@ -139,6 +147,36 @@ def check(want, d):
             fs = [f for f in d["findings"] if f["rule"] == rule]
             if not fs or fs[0]["confidence"] > float(x):
                 errs.append(f"{rule} confidence {fs[0]['confidence'] if fs else None}, want <= {x}")
+        elif k in ("order", "moments"):
+            order = d.get("order") or {}
+            for pair in lst(v):
+                kind, _, exp = pair.rpartition(":")
+                o = order.get(kind)
+                if k == "order":
+                    got = o["by"] if o else "time"
+                else:
+                    got = str(o["moments"]) if o else "(no order object)"
+                if got != exp:
+                    errs.append(f"{kind} {k} {got}, want {exp}")
+        elif k in ("lsnaps", "reuseport"):
+            ls = {l["address"]: l for l in d["listeners"]}
+            for pair in lst(v):
+                addr, _, exp = pair.rpartition(":")
+                l = ls.get(addr)
+                if not l:
+                    errs.append(f"no listener {addr} (have {sorted(ls)[:8]})")
+                    continue
+                got = (f"{l['full_snapshots']}/{l['snapshots']}" if k == "lsnaps"
+                       else str(l["reuseport"]).lower())
+                if got != exp:
+                    errs.append(f"listener {addr} {k} {got}, want {exp}")
+        elif k == "delta":
+            for pair in lst(v):
+                name, _, exp = pair.rpartition(":")
+                c = d["counters"].get(name)
+                got = str(c["delta"]) if c else None
+                if got != exp:
+                    errs.append(f"counter {name} delta {got}, want {exp}")
         elif k not in ("args",):
             errs.append(f"unknown key {k}")
     return errs
@@ -170,13 +208,17 @@ def main():
             missing = []
             if os.path.exists(os.path.join(case, "SHARED")):
                 for line in open(os.path.join(case, "SHARED")):
-                    rel = line.strip()
-                    if rel and not rel.startswith("#"):
-                        src = os.path.join(shared, rel)
-                        if os.path.exists(src):
-                            shutil.copy2(src, os.path.join(dst, os.path.basename(rel)))
-                        else:
-                            missing.append(rel)
+                    parts = line.split()
+                    if not parts or parts[0].startswith("#"):
+                        continue
+                    rel = parts[0]
+                    as_name = parts[1] if len(parts) > 1 else os.path.basename(rel)
+                    src = os.path.join(shared, rel)
+                    if os.path.exists(src):
+                        os.makedirs(os.path.dirname(os.path.join(dst, as_name)), exist_ok=True)
+                        shutil.copy2(src, os.path.join(dst, as_name))
+                    else:
+                        missing.append(rel)
                 os.unlink(os.path.join(dst, "SHARED"))
             if missing:
                 shutil.rmtree(tmp)

@@ -13,31 +13,6 @@
 #include <string.h>
 #include <sys/socket.h>
 
-static int cmp_sock_snap(const void *a, const void *b)
-{
-	const struct sock_snapshot *x = *(const struct sock_snapshot *const *)a;
-	const struct sock_snapshot *y = *(const struct sock_snapshot *const *)b;
-	if (x->at < y->at)
-		return -1;
-	if (x->at > y->at)
-		return 1;
-	if (x->input != y->input)
-		return x->input - y->input;
-	/* appended outputs in one file: as the file has them */
-	return (x->seq > y->seq) - (x->seq < y->seq);
-}
-
-static int cmp_cnt_snap(const void *a, const void *b)
-{
-	const struct counter_snapshot *x = *(const struct counter_snapshot *const *)a;
-	const struct counter_snapshot *y = *(const struct counter_snapshot *const *)b;
-	if (x->at < y->at)
-		return -1;
-	if (x->at > y->at)
-		return 1;
-	return x->input - y->input;
-}
-
 static int cmp_i32(const void *a, const void *b)
 {
 	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
@@ -70,51 +45,19 @@ static void widen(struct incident *inc, double t)
 		inc->t_last = t;
 }
 
-/* Stamp each snapshot with its input's time; order them on one timeline.
- * Snapshots whose time is only the file's mtime are ordered by file name
- * when any of them lacks a real time: a checkout rewrites mtimes. */
+/* Order the snapshots (order.c) and widen the evidence window to every
+ * time that is a time: content and --at, packets, stack samples. */
 static void order_snapshots(struct analysis *an)
 {
 	struct incident *inc = &an->inc;
-	bool all_timed = true;
 	for (size_t i = 0; i < inc->sock_snaps.n; i++) {
 		struct sock_snapshot *s = inc->sock_snaps.v[i];
 		s->listen_only = s->rows.n > 0;
 		for (size_t r = 0; r < s->rows.n && s->listen_only; r++)
 			if (s->rows.v[r].state != TCP_LISTEN)
 				s->listen_only = false;
-		const struct input *in = &an->inputs.v[s->input];
-		if (isnan(s->at)) {
-			s->at = in->at;
-			s->at_src = in->at_src;
-		}
-		if (s->at_src != TIME_CONTENT && s->at_src != TIME_LABEL)
-			all_timed = false;
-		for (size_t r = 0; r < s->rows.n; r++)
-			s->rows.v[r].src.at = s->at;
 	}
-	for (size_t i = 0; i < inc->counter_snaps.n; i++) {
-		struct counter_snapshot *s = inc->counter_snaps.v[i];
-		const struct input *in = &an->inputs.v[s->input];
-		if (isnan(s->at)) {
-			s->at = in->at;
-			s->at_src = in->at_src;
-		}
-		if (s->at_src != TIME_CONTENT && s->at_src != TIME_LABEL)
-			all_timed = false;
-		for (size_t r = 0; r < s->counters.n; r++)
-			s->counters.v[r].src.at = s->at;
-	}
-	if (all_timed) {
-		if (inc->sock_snaps.n > 1)
-			qsort(inc->sock_snaps.v, inc->sock_snaps.n, sizeof(void *), cmp_sock_snap);
-		if (inc->counter_snaps.n > 1)
-			qsort(inc->counter_snaps.v, inc->counter_snaps.n, sizeof(void *),
-			      cmp_cnt_snap);
-	} else if (inc->sock_snaps.n + inc->counter_snaps.n > 2) {
-		analysis_note(an, "some snapshots carry no timestamp: snapshots ordered by file "
-				  "name (add a first line from `date -u +%%FT%%TZ`, or --at LABEL=TIME)");
-	}
+	derive_order(an);
 	for (size_t i = 0; i < inc->sock_snaps.n; i++)
 		if (inc->sock_snaps.v[i]->at_src == TIME_CONTENT ||
 		    inc->sock_snaps.v[i]->at_src == TIME_LABEL)
@@ -144,23 +87,118 @@ static void add_pid(struct incident *inc, struct listener *l, int32_t pid)
 	*VEC_PUSH(inc->arena, &l->pids) = pid;
 }
 
+/* Listen backlogs applications commonly ask for, and the somaxconn values
+ * that cap them: Python socketserver 5, Java ServerSocket 50, uWSGI and
+ * Tomcat 100, SOMAXCONN 128 (4096 since Linux 5.4, commit 19f92a030ca6),
+ * nginx, Redis, Apache and Node.js 511, gunicorn 2048, 65535 for "all". */
+static const int64_t common_limits[] = {
+	5, 8, 16, 32, 50, 64, 100, 128, 256, 511, 512, 1024, 2048, 4096, 8192, 16384, 32768,
+	65535,
+};
+
+/* netstat and /proc/net/tcp show a listener's accept queue as Recv-Q and 0
+ * as Send-Q (get_tcp4_sock(), net/ipv4/tcp_ipv4.c: tx_queue is 0 for
+ * TCP_LISTEN). sk_acceptq_is_full() (include/net/sock.h) tests '>', so a
+ * full queue holds limit + 1 and never more: Recv-Q = somaxconn + 1 is a
+ * full queue for certain (the limit is min(backlog, somaxconn)), and
+ * Recv-Q = a common limit + 1 (129, 4097, 1025, 512, 9, 6) almost surely
+ * one. The limit proved full, or -1. */
+static int64_t inferred_full_limit(uint32_t recv_q, int64_t somaxconn, bool *certain)
+{
+	*certain = false;
+	if (recv_q < 2)
+		return -1;
+	int64_t lim = (int64_t)recv_q - 1;
+	if (somaxconn > 0 && lim == somaxconn) {
+		*certain = true;
+		return lim;
+	}
+	if (somaxconn > 0 && lim > somaxconn)
+		return -1;	/* impossible here: the sysctl is another namespace's */
+	for (size_t i = 0; i < sizeof(common_limits) / sizeof(common_limits[0]); i++)
+		if (common_limits[i] == lim)
+			return lim;
+	return -1;
+}
+
+/* One LISTEN socket: rows with the same inode are one socket listed twice */
+static bool same_socket(const struct sock_row *a, const struct sock_row *b)
+{
+	return a->have_inode && b->have_inode && a->inode == b->inode;
+}
+
+/* Distinct LISTEN sockets on this row's address in one snapshot: rows of
+ * one tool are distinct sockets (nginx with reuseport lists N identical
+ * rows in `ss -ltn`), unless their inodes say otherwise. */
+static uint32_t sockets_on(const struct sock_snapshot *s, const struct sock_row *row)
+{
+	uint32_t n = 0;
+	for (size_t k = 0; k < s->rows.n; k++) {
+		const struct sock_row *x = &s->rows.v[k];
+		if (x->state != TCP_LISTEN || !endpoint_equal(&x->local, &row->local))
+			continue;
+		bool dup = false;
+		for (size_t j = 0; j < k && !dup; j++)
+			dup = s->rows.v[j].state == TCP_LISTEN &&
+			      endpoint_equal(&s->rows.v[j].local, &row->local) &&
+			      same_socket(&s->rows.v[j], x);
+		if (!dup)
+			n++;
+	}
+	return n;
+}
+
+static size_t listener_index(const struct incident *inc, const struct listener *l)
+{
+	for (size_t i = 0; i < inc->listeners.n; i++)
+		if (inc->listeners.v[i] == l)
+			return i;
+	return SIZE_MAX;
+}
+
+/* What one moment showed of one listener */
+struct moment_look {
+	uint64_t key;
+	bool seen, limit_known, full, full_inferred, certain;
+	int64_t limit;
+	const struct sock_row *row;
+};
+
+static void look_end(struct listener *l, const struct moment_look *m)
+{
+	if (!m->seen)
+		return;
+	l->n_snapshots++;
+	if (m->full) {
+		l->n_full_snapshots++;
+	} else if (m->full_inferred && !m->limit_known) {
+		l->n_full_snapshots++;
+		l->n_full_inferred++;
+		if (l->limit_inferred < 0 || (m->certain && !l->inferred_from_somaxconn)) {
+			l->limit_inferred = m->limit;
+			l->inferred_from_somaxconn = m->certain;
+			l->inferred_src = m->row->src;
+		}
+	}
+}
+
+static uint64_t moment_key(const struct sock_snapshot *s, size_t i)
+{
+	/* moment 0: not grouped (derive_order not run): each its own */
+	return s->moment ? s->moment : ((uint64_t)1 << 32) + i;
+}
+
 static void derive_listeners(struct analysis *an)
 {
 	struct incident *inc = &an->inc;
 	for (size_t i = 0; i < inc->sock_snaps.n; i++) {
 		const struct sock_snapshot *s = inc->sock_snaps.v[i];
-		/* LISTEN sockets per address in this snapshot: several distinct
-		 * sockets on one address are an SO_REUSEPORT group */
 		for (size_t r = 0; r < s->rows.n; r++) {
 			const struct sock_row *row = &s->rows.v[r];
 			if (row->state != TCP_LISTEN)
 				continue;
 			struct listener *l = incident_listener(inc, &row->local, true);
-			uint32_t same = 0;
-			for (size_t k = 0; k < s->rows.n; k++)
-				if (s->rows.v[k].state == TCP_LISTEN &&
-				    endpoint_equal(&s->rows.v[k].local, &row->local))
-					same++;
+			uint32_t same = sockets_on(s, row);
 			if (same > l->n_sockets)
 				l->n_sockets = same;
 			if (same > 1)
@@ -182,26 +220,62 @@ static void derive_listeners(struct analysis *an)
 					l->backlog_src = row->src;
 				}
 			}
-			/* only the first of a reuseport group's rows counts once per
-			 * snapshot for n_snapshots */
-			bool first_row = true;
-			for (size_t k = 0; k < r; k++)
-				if (s->rows.v[k].state == TCP_LISTEN &&
-				    endpoint_equal(&s->rows.v[k].local, &row->local))
-					first_row = false;
-			if (first_row)
-				l->n_snapshots++;
 			if ((int64_t)row->recv_q > l->max_recv_q) {
 				l->max_recv_q = row->recv_q;
 				l->max_src = row->src;
 			}
-			/* sk_acceptq_is_full() (include/net/sock.h) tests '>': the
-			 * queue peaks at limit + 1, and from Recv-Q == Send-Q on the
-			 * next SYN is dropped */
-			if (s->listen_send_q_is_limit && row->recv_q >= row->send_q)
-				l->n_full_snapshots++;
 		}
 	}
+	/* moment by moment: ss, netstat and /proc/net/tcp of one moment are one
+	 * look at the listener, full when any of them shows it full */
+	int64_t somaxconn = -1;
+	if (!incident_sysctl_i64(inc, "net.core.somaxconn", &somaxconn))
+		somaxconn = -1;
+	struct moment_look *ml = arena_calloc(&an->arena, inc->listeners.n ? inc->listeners.n : 1,
+					      sizeof(*ml));
+	for (size_t i = 0; i < inc->sock_snaps.n; i++) {
+		const struct sock_snapshot *s = inc->sock_snaps.v[i];
+		uint64_t key = moment_key(s, i);
+		for (size_t r = 0; r < s->rows.n; r++) {
+			const struct sock_row *row = &s->rows.v[r];
+			if (row->state != TCP_LISTEN)
+				continue;
+			struct listener *l = incident_listener(inc, &row->local, false);
+			size_t li = listener_index(inc, l);
+			if (li == SIZE_MAX)
+				continue;
+			struct moment_look *m = &ml[li];
+			if (m->key != key) {
+				look_end(l, m);
+				memset(m, 0, sizeof(*m));
+				m->key = key;
+			}
+			m->seen = true;
+			if (!row->have_queues)
+				continue;
+			/* sk_acceptq_is_full() (include/net/sock.h) tests '>': the
+			 * queue peaks at limit + 1, and from Recv-Q == Send-Q on the
+			 * next SYN is dropped. A limit ss showed in another moment
+			 * judges netstat's rows too. */
+			int64_t limit = s->listen_send_q_is_limit ? (int64_t)row->send_q : l->backlog;
+			if (limit >= 0) {
+				m->limit_known = true;
+				if ((int64_t)row->recv_q >= limit && (limit > 0 || row->recv_q > 0))
+					m->full = true;
+				continue;
+			}
+			bool certain;
+			int64_t lim = inferred_full_limit(row->recv_q, somaxconn, &certain);
+			if (lim >= 0 && (!m->full_inferred || (certain && !m->certain))) {
+				m->full_inferred = true;
+				m->certain = certain;
+				m->limit = lim;
+				m->row = row;
+			}
+		}
+	}
+	for (size_t li = 0; li < inc->listeners.n; li++)
+		look_end(inc->listeners.v[li], &ml[li]);
 	for (size_t i = 0; i < inc->listeners.n; i++) {
 		struct listener *l = inc->listeners.v[i];
 		if (l->pids.n > 1)
@@ -235,6 +309,131 @@ const struct listener *derive_listener_of(const struct incident *inc, const stru
 			best = l;
 	}
 	return best;
+}
+
+/* A connection in the accept queue has no owner: no process has accept()ed
+ * it, so no fd refers to it and ss -p / netstat -p show none (netstat
+ * prints "-"). Its listener's LISTEN Recv-Q counts it (sk_ack_backlog,
+ * inet_csk_reqsk_queue_add()), also once the client gave up and sent its
+ * FIN (the child socket moves to CLOSE-WAIT in the queue). So in one look:
+ * - a snapshot with owners: the ownerless ESTAB/CLOSE-WAIT rows of a port,
+ *   when no more than that listener's Recv-Q, are in its queue;
+ * - a snapshot without owners (ss -tan): the rows holding unread data
+ *   (ESTAB, CLOSE-WAIT), when no more than the listener's Recv-Q, may all
+ *   be in it, and are taken as such: an accepted connection nobody reads
+ *   leaves the listener's Recv-Q at 0, a stalled accept() does not.
+ * Rows beyond what Recv-Q admits are left alone (not ours to tell). */
+static bool queue_candidate(const struct sock_snapshot *s, const struct sock_row *row)
+{
+	if (row->state != TCP_ESTABLISHED && row->state != TCP_CLOSE_WAIT)
+		return false;
+	if (s->has_owners)
+		return row->n_owners == 0;
+	return row->have_queues && sock_unread(row) > 0;
+}
+
+/* The accept queue of a listener in one snapshot: its LISTEN Recv-Q, summed
+ * over the sockets of a reuseport group; -1 when not listed. */
+static int64_t listen_queue(const struct sock_snapshot *s, const struct listener *l)
+{
+	int64_t sum = -1;
+	for (size_t r = 0; r < s->rows.n; r++) {
+		const struct sock_row *row = &s->rows.v[r];
+		if (row->state != TCP_LISTEN || !row->have_queues ||
+		    !endpoint_equal(&row->local, &l->addr))
+			continue;
+		bool dup = false;
+		for (size_t k = 0; k < r && !dup; k++)
+			dup = s->rows.v[k].state == TCP_LISTEN && same_socket(&s->rows.v[k], row);
+		if (!dup)
+			sum = (sum < 0 ? 0 : sum) + row->recv_q;
+	}
+	return sum;
+}
+
+static void mark_accept_queues(struct analysis *an)
+{
+	struct incident *inc = &an->inc;
+	size_t nl = inc->listeners.n;
+	if (!nl)
+		return;
+	int64_t *q = arena_calloc(&an->arena, nl, sizeof(*q));
+	uint32_t *cand = arena_calloc(&an->arena, nl, sizeof(*cand));
+	for (size_t i = 0; i < inc->sock_snaps.n; i++) {
+		struct sock_snapshot *s = inc->sock_snaps.v[i];
+		if (s->listen_only)
+			continue;
+		bool any = false;
+		for (size_t li = 0; li < nl; li++) {
+			q[li] = -1;
+			cand[li] = 0;
+		}
+		for (size_t r = 0; r < s->rows.n; r++) {
+			const struct sock_row *row = &s->rows.v[r];
+			if (!queue_candidate(s, row))
+				continue;
+			size_t li = listener_index(inc, derive_listener_of(inc, &row->local));
+			if (li != SIZE_MAX) {
+				cand[li]++;
+				any = true;
+			}
+		}
+		if (!any)
+			continue;
+		/* the listeners' queues in this snapshot, else in another
+		 * snapshot of the same moment (another tool) */
+		size_t lo = i, hi = i + 1;	/* the moment's snapshots are adjacent */
+		while (s->moment && lo > 0 && inc->sock_snaps.v[lo - 1]->moment == s->moment)
+			lo--;
+		while (s->moment && hi < inc->sock_snaps.n && inc->sock_snaps.v[hi]->moment == s->moment)
+			hi++;
+		for (size_t li = 0; li < nl; li++) {
+			if (!cand[li])
+				continue;
+			q[li] = listen_queue(s, inc->listeners.v[li]);
+			for (size_t j = lo; j < hi && q[li] < 0; j++)
+				if (j != i)
+					q[li] = listen_queue(inc->sock_snaps.v[j], inc->listeners.v[li]);
+		}
+		for (size_t r = 0; r < s->rows.n; r++) {
+			struct sock_row *row = &s->rows.v[r];
+			if (!queue_candidate(s, row))
+				continue;
+			size_t li = listener_index(inc, derive_listener_of(inc, &row->local));
+			if (li != SIZE_MAX && q[li] >= (int64_t)cand[li])
+				row->in_accept_queue = true;
+		}
+	}
+}
+
+static bool addr_is_loopback(const struct endpoint *e)
+{
+	static const uint8_t v6_loopback[16] = { [15] = 1 };
+	static const uint8_t v4_mapped[12] = { [10] = 0xff, [11] = 0xff };
+	if (e->family == AF_INET)
+		return e->addr[0] == 127;
+	if (e->family == AF_INET6)
+		return memcmp(e->addr, v6_loopback, 16) == 0 ||
+		       (memcmp(e->addr, v4_mapped, 12) == 0 && e->addr[12] == 127);
+	return false;
+}
+
+const struct listener *derive_listener_of_peer(const struct incident *inc,
+					       const struct sock_row *row)
+{
+	/* the client runs here: it connects to loopback, or to this host's own
+	 * address (the one its own socket is bound to) */
+	bool local = addr_is_loopback(&row->peer) ||
+		     (row->peer.family && row->peer.family == row->local.family &&
+		      memcmp(row->peer.addr, row->local.addr,
+			     row->peer.family == AF_INET ? 4 : 16) == 0);
+	return local ? derive_listener_of(inc, &row->peer) : NULL;
+}
+
+bool derive_mirror(const struct sock_row *client, const struct sock_row *server)
+{
+	return endpoint_equal(&client->local, &server->peer) &&
+	       endpoint_equal(&client->peer, &server->local);
 }
 
 static void derive_processes(struct analysis *an)
@@ -387,5 +586,6 @@ void derive_incident(struct analysis *an)
 	netstat_s_zeros(an);
 	order_snapshots(an);
 	derive_listeners(an);
+	mark_accept_queues(an);
 	derive_processes(an);
 }

@@ -92,7 +92,7 @@ struct sock_snapshot *socktable_snapshot(struct socktable *t)
 	t->snap = incident_add_sock_snapshot(&t->an->inc, t->in->display, t->in->index, t->source);
 	t->snap->at = t->at;
 	t->snap->at_src = t->at_src;
-	t->snap->seq = t->made++;
+	(void)t->made++;	/* incident_add_sock_snapshot() numbered it */
 	t->timed += t->own_time;
 	if (t->made > 1 && !t->own_time) {
 		t->untimed++;

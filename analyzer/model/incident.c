@@ -150,6 +150,7 @@ struct sock_snapshot *incident_add_sock_snapshot(struct incident *inc, const cha
 	s->at = NAN;
 	s->source = source;
 	s->listen_send_q_is_limit = source == SOCKSRC_SS || source == SOCKSRC_SOCKDIAG;
+	s->seq = (uint32_t)inc->sock_snaps.n;
 	*VEC_PUSH(inc->arena, &inc->sock_snaps) = s;
 	return s;
 }
@@ -173,6 +174,7 @@ struct counter_snapshot *incident_add_counter_snapshot(struct incident *inc, con
 	s->input = input;
 	s->at = NAN;
 	s->source = source;
+	s->seq = (uint32_t)inc->counter_snaps.n;
 	*VEC_PUSH(inc->arena, &inc->counter_snaps) = s;
 	return s;
 }
@@ -289,7 +291,8 @@ struct listener *incident_listener(struct incident *inc, const struct endpoint *
 	l->name = arena_strdup(inc->arena, endpoint_format(addr, buf, sizeof(buf)));
 	l->backlog = -1;
 	l->max_recv_q = -1;
-	l->backlog_src.at = l->max_src.at = NAN;
+	l->limit_inferred = -1;
+	l->backlog_src.at = l->max_src.at = l->inferred_src.at = NAN;
 	*VEC_PUSH(inc->arena, &inc->listeners) = l;
 	return l;
 }
@@ -297,7 +300,9 @@ struct listener *incident_listener(struct incident *inc, const struct endpoint *
 bool incident_counter_span(const struct incident *inc, const char *name, struct counter_span *out)
 {
 	memset(out, 0, sizeof(*out));
-	/* counter_snaps are kept in time order by analysis_read_inputs() */
+	/* counter_snaps are kept in time order by derive_incident(), the
+	 * snapshots of one moment next to each other (derive.c) */
+	uint32_t last_moment = 0;
 	for (size_t i = 0; i < inc->counter_snaps.n; i++) {
 		const struct counter_snapshot *s = inc->counter_snaps.v[i];
 		if (s->increments)
@@ -317,6 +322,10 @@ bool incident_counter_span(const struct incident *inc, const char *name, struct 
 		out->last = c->value;
 		out->last_c = c;
 		out->n++;
+		/* moment 0: not numbered (derive not run): each its own */
+		if (!s->moment || s->moment != last_moment)
+			out->moments++;
+		last_moment = s->moment;
 	}
 	out->delta = out->last - out->first;
 	return out->n > 0;

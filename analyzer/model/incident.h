@@ -75,6 +75,9 @@ struct sock_row {
 	uint32_t n_owners;
 	/* ss -i / -e / -m extras, when shown; -1 = not shown */
 	int64_t rcv_space, snd_wnd, rcv_wnd, retrans, backoff;
+	/* derived (derive.c): a connection its listener never accepted, still
+	 * in the accept queue (no owner shown, or consistent with LISTEN Recv-Q) */
+	bool in_accept_queue;
 	struct provenance src;
 };
 
@@ -105,7 +108,13 @@ struct sock_snapshot {
 	bool listen_send_q_is_limit;
 	bool has_owners;	/* -p was given: an absent owner means "none seen" */
 	bool listen_only;	/* only LISTEN rows (ss -l): says nothing of connections */
-	uint32_t seq;		/* order within its file: appended outputs are several */
+	/* derived (derive.c): snapshots with the same moment number show one
+	 * socket table at one moment (ss, netstat and /proc/net/tcp run
+	 * together): one observation. Numbered 1.. in order; snapshots of one
+	 * moment are adjacent. */
+	uint32_t moment;
+	uint32_t seq;		/* the order the parsers added it in (appended outputs of one
+				 * file in file order) */
 	VEC(struct sock_row) rows;
 };
 
@@ -128,6 +137,8 @@ struct counter_snapshot {
 	enum time_source at_src;
 	enum counter_source source;
 	bool increments;	/* values are increments (nstat without -a), not totals */
+	uint32_t moment;	/* as in struct sock_snapshot */
+	uint32_t seq;
 	VEC(struct counter) counters;
 };
 
@@ -243,11 +254,53 @@ struct listener {
 	struct provenance backlog_src;
 	int64_t max_recv_q;	/* deepest accept queue seen in a snapshot; -1 */
 	struct provenance max_src;
-	uint32_t n_snapshots, n_full_snapshots;	/* snapshots showing it; of those, full */
+	/* moments (one observation each, however many tools listed it) showing
+	 * it; of those, full: Recv-Q >= the limit ss shows as Send-Q, or a
+	 * Recv-Q only a full queue reaches (below) */
+	uint32_t n_snapshots, n_full_snapshots;
+	/* of n_full_snapshots, moments full only by what netstat or
+	 * /proc/net/tcp show (Send-Q 0 for listeners): Recv-Q = limit + 1 for
+	 * a common limit (129 = 128 + 1) or for somaxconn; limit_inferred is
+	 * that limit (-1 none), inferred_src the row */
+	uint32_t n_full_inferred;
+	int64_t limit_inferred;
+	bool inferred_from_somaxconn;	/* Recv-Q = somaxconn + 1: certain */
+	struct provenance inferred_src;
 	VEC(int32_t) pids;	/* owners (sorted) */
-	bool reuseport;		/* several LISTEN sockets on one address */
+	/* several distinct LISTEN sockets on one address in one snapshot (rows
+	 * of one tool, inodes differing where shown): SO_REUSEPORT */
+	bool reuseport;
 	uint32_t n_sockets;
 	struct capture_stats *capture;
+};
+
+/* How the snapshots of one kind (socket tables, counters) were put in
+ * order, and why (derive.c); the report shows it. */
+enum order_basis {
+	ORDER_NONE,		/* fewer than two moments: nothing to order */
+	ORDER_TIME,		/* each snapshot's own time (its first line, --at) */
+	ORDER_TIME_MTIME,	/* own times; file mtimes (kept) for the rest */
+	ORDER_MTIME,		/* file mtimes: they differ, so they were kept */
+	ORDER_NAME,		/* file names: before < during, 1..n < after */
+	ORDER_COUNTERS,		/* monotonic counters, against mtimes or names */
+};
+
+/* What the monotonic counters say of the order chosen (counter snapshots) */
+enum order_check {
+	OCHECK_NONE,		/* not checked (socket tables; one moment) */
+	OCHECK_AGREE,		/* no counter goes down */
+	OCHECK_REORDERED,	/* they went down in the chosen order: reordered */
+	OCHECK_REBOOT,		/* every counter dropped: a reboot between */
+	OCHECK_CONTRADICT,	/* some down, some up or against own times: kept */
+};
+
+struct snapshot_order {
+	enum order_basis basis;
+	enum order_check check;
+	uint32_t snapshots, moments;
+	uint32_t untimed;	/* snapshots without a time of their own */
+	const char *why;	/* one sentence for the report, NULL when nothing
+				 * was decided beyond the files' own times */
 };
 
 struct incident {
@@ -259,6 +312,7 @@ struct incident {
 	VEC(struct process *) processes;
 	VEC(struct listener *) listeners;
 	double t_first, t_last;	/* the evidence window, NAN when unknown */
+	struct snapshot_order sock_order, counter_order;
 };
 
 void incident_init(struct incident *inc, struct arena *a);
@@ -285,6 +339,7 @@ struct listener *incident_listener(struct incident *inc, const struct endpoint *
 struct counter_span {
 	int64_t first, last, delta;
 	uint32_t n;		/* snapshots that had it */
+	uint32_t moments;	/* distinct moments among them (looks) */
 	const struct counter *first_c, *last_c;
 	bool went_backwards;	/* a reboot or counter reset in between */
 };

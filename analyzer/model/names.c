@@ -28,6 +28,19 @@ const char *role_name(enum proc_role r)
 	return (unsigned)r < 3 ? n[r] : "other";
 }
 
+const char *order_basis_name(enum order_basis b)
+{
+	static const char *const n[] = { "none", "time", "time+mtime", "mtime", "name",
+					 "counters" };
+	return (unsigned)b < 6 ? n[b] : "none";
+}
+
+const char *order_check_name(enum order_check c)
+{
+	static const char *const n[] = { "none", "agree", "reordered", "reboot", "contradict" };
+	return (unsigned)c < 5 ? n[c] : "none";
+}
+
 const char *proc_state_name(enum proc_state s)
 {
 	static const char *const n[] = { "unknown", "stuck", "healthy", "busy", "idle", "gone" };

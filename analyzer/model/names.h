@@ -14,6 +14,10 @@ const char *blocked_on_name(enum blocked_on b);	/* NULL for BLK_NONE */
 const char *input_status_name(enum input_status s);
 /* "ss", "pcap", "archive", "skipped", "unknown" */
 const char *input_kind_label(const struct input *in);
+/* "time", "time+mtime", "mtime", "name", "counters", "none" */
+const char *order_basis_name(enum order_basis b);
+/* "agree", "reordered", "reboot", "contradict", "none" */
+const char *order_check_name(enum order_check c);
 /* Counters the report shows, in this order. */
 extern const char *const report_counters[];
 

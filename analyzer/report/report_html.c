@@ -2070,6 +2070,15 @@ void report_html_write(FILE *f, const struct analysis *an)
 	workers(f, an);
 	stacks(f, an);
 	waitfor(f, an);
+	/* the order the snapshots were put in (derive/order.c), when decided */
+	const char *order[2];
+	size_t n_order = 0;
+	if (an->inc.sock_order.why)
+		order[n_order++] = an->inc.sock_order.why;
+	if (an->inc.counter_order.why)
+		order[n_order++] = an->inc.counter_order.why;
+	if (n_order)
+		listing(f, "order", "notes", "Snapshot order", order, n_order, "");
 	listing(f, "notes", "notes", "Where the sources agree or not",
 		(const char *const *)an->notes.v, an->notes.n, "No cross-check to report.");
 	listing(f, "checked", "checked", "Checked and fine", (const char *const *)an->checked.v,

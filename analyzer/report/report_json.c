@@ -177,6 +177,18 @@ static void write_thread(struct jw *w, const struct thread *t)
 	jw_obj_end(w);
 }
 
+static void write_order(struct jw *w, const char *key, const struct snapshot_order *o)
+{
+	jw_key(w, key); jw_obj(w);
+	jw_key(w, "by"); jw_str(w, order_basis_name(o->basis));
+	jw_key(w, "counters_check"); jw_str(w, order_check_name(o->check));
+	jw_key(w, "snapshots"); jw_int(w, o->snapshots);
+	jw_key(w, "moments"); jw_int(w, o->moments);
+	jw_key(w, "untimed"); jw_int(w, o->untimed);
+	jw_key(w, "why"); jw_str(w, o->why);
+	jw_obj_end(w);
+}
+
 static void write_watch(struct jw *w, const struct watch_trigger *t, const struct analysis *an)
 {
 	const struct trigger_fired *first = t->fired.n ? &t->fired.v[0] : NULL;
@@ -366,6 +378,14 @@ void report_json_write(FILE *out, const struct analysis *an)
 	for (size_t i = 0; i < an->notes.n; i++)
 		jw_str(&w, an->notes.v[i]);
 	jw_arr_end(&w);
+	/* present when the order needed deciding beyond the snapshots' own
+	 * times (derive/order.c): by what, and why */
+	if (inc->sock_order.why || inc->counter_order.why) {
+		jw_key(&w, "order"); jw_obj(&w);
+		write_order(&w, "sockets", &inc->sock_order);
+		write_order(&w, "counters", &inc->counter_order);
+		jw_obj_end(&w);
+	}
 	if (an->trigger) {
 		jw_key(&w, "watch"); write_watch(&w, an->trigger, an);
 	}

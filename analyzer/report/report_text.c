@@ -426,6 +426,15 @@ void report_text_write(FILE *out, const struct analysis *an, bool color)
 		chain(&t, an, shown);
 	free(shown);
 	findings(&t, an);
+	/* the order the snapshots were put in, when something had to be
+	 * decided beyond the times written in them (derive/order.c) */
+	const char *order[2];
+	size_t n_order = 0;
+	if (an->inc.sock_order.why)
+		order[n_order++] = an->inc.sock_order.why;
+	if (an->inc.counter_order.why)
+		order[n_order++] = an->inc.counter_order.why;
+	listing(&t, "SNAPSHOT ORDER", order, n_order);
 	listing(&t, "WHERE THE SOURCES AGREE OR NOT", (const char *const *)an->notes.v, an->notes.n);
 	listing(&t, "CHECKED AND FINE", (const char *const *)an->checked.v, an->checked.n);
 	unreadable(&t, an);
