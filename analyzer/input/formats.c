@@ -20,6 +20,8 @@
 	X(eu_stack) \
 	X(proc_status) \
 	X(proc_fd) \
+	X(strace) \
+	X(strace_c) \
 	X(gdb) \
 	X(pstack) \
 	X(netstat_s) \
