@@ -22,6 +22,7 @@
 	X(proc_fd) \
 	X(strace) \
 	X(strace_c) \
+	X(ltrace) \
 	X(gdb) \
 	X(pstack) \
 	X(netstat_s) \

@@ -26,6 +26,7 @@ int proc_limits_parse(struct analysis *an, struct input *in);	/* parse_proc_pid.
 int proc_fd_parse(struct analysis *an, struct input *in);	/* parse_proc_pid.c */
 int proc_status_parse(struct analysis *an, struct input *in);	/* parse_proc_pid.c */
 int strace_parse(struct analysis *an, struct input *in);	/* parse_strace.c (and strace -c) */
+int ltrace_parse(struct analysis *an, struct input *in);	/* parse_ltrace.c */
 
 
 #endif
