@@ -23,6 +23,8 @@
 	X(strace) \
 	X(strace_c) \
 	X(ltrace) \
+	X(top) \
+	X(ps) \
 	X(gdb) \
 	X(pstack) \
 	X(netstat_s) \
