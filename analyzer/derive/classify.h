@@ -13,6 +13,7 @@ struct site {
 	bool running;		/* on CPU or not in a syscall */
 	bool timed;		/* the wait has a timeout (pthread_cond_timedwait, futex timeout) */
 	bool ambiguous;		/* a Python lock wait with no Python frames: idle or stuck? */
+	bool weak;		/* only the wchan said it (ps, top): no timeout known */
 	bool known;		/* the sample said anything at all */
 	uint64_t addr;		/* futex / lock address, 0 = unknown */
 	const char *what;	/* "Condition.wait() in prefork.py:136 (handle)" */
@@ -30,6 +31,7 @@ struct thread_note {
 	uint32_t samples_same;	/* samples showing the same wait */
 	double window_s;	/* first to last sample */
 	bool ambiguous;
+	bool weak;		/* decided by wchan alone (ps/top WCHAN) */
 };
 const struct thread_note *classify_note(const struct analysis *an, const struct thread *t);
 
