@@ -36,6 +36,7 @@ struct ltrace_reader {
 	int32_t last_tid;		/* the thread of the last call line */
 	bool have_last;
 	bool table;			/* inside an ltrace -c table */
+	bool saw_table;
 	uint64_t bad;
 	uint32_t bad_line;
 };
@@ -96,7 +97,7 @@ static void ltrace_line(struct ltrace_reader *lr, struct span line, uint32_t lin
 	if (!t.n)
 		return;
 	if (span_starts(t, "% time")) {
-		lr->table = true;	/* ltrace -c: counts per function, no thread */
+		lr->table = lr->saw_table = true;	/* ltrace -c: per function, no thread */
 		return;
 	}
 	if (lr->table) {
@@ -106,6 +107,14 @@ static void ltrace_line(struct ltrace_reader *lr, struct span line, uint32_t lin
 			return;
 		}
 		lr->table = false;
+	}
+	/* "# ltrace -f -p 20004" pasted above the trace */
+	int32_t pids[8];
+	int np = stack_cmdline_pids(t, "ltrace", pids, 8);
+	if (np > 0) {
+		for (int i = 0; i < np && !r->events && r->roots.n < 64; i++)
+			*VEC_PUSH(&r->an->arena, &r->roots) = pids[i];
+		return;
 	}
 	if (span_starts(t, "Cannot attach") || span_starts(t, "ltrace: ") ||
 	    span_contains(t, "Operation not permitted")) {
@@ -218,16 +227,18 @@ int ltrace_parse(struct analysis *an, struct input *in)
 			break;
 		ltrace_line(&lr, line, c.line);
 	}
-	size_t threads = trace_commit(&lr.tr);
+	trace_commit(&lr.tr);
 	in->records = lr.tr.events;
 	if (lr.bad)
 		diag_add(&an->diags, DIAG_BAD_LINE, in->display, lr.bad_line, -1,
 			 "%llu line(s) that are not ltrace output (the program's own output, "
 			 "when it shares the terminal), this is the first",
 			 (unsigned long long)lr.bad);
-	if (!threads)
+	if (!lr.tr.events)
 		return diag_add(&an->diags, DIAG_UNKNOWN_FORMAT, in->display, 0, -1,
-				"no traced call found");
+				lr.saw_table ? "only an ltrace -c summary: calls per function, nothing "
+					   "about any thread"
+					 : "no traced call found");
 	return 0;
 }
 
@@ -235,7 +246,9 @@ static int ltrace_sniff(const struct sniff_view *v)
 {
 	struct trace_sniff s;
 	trace_sniff_scan(v, &s);
-	if (s.sys_rows + s.fun_rows < 2)
+	if (s.ltrace_table_line && !s.sys_rows && !s.fun_rows)
+		return sniff_strong(s.ltrace_table_line);	/* ltrace -c */
+	if (s.sys_rows + s.fun_rows < 2 && s.ltrace_marks < 2)
 		return 0;
 	if (s.ltrace_marks > s.strace_marks ||
 	    (!s.ltrace_marks && !s.strace_marks && s.fun_rows > s.sys_rows))

@@ -58,6 +58,12 @@ int proc_limits_parse(struct analysis *an, struct input *in)
 		if (p)
 			pid = p;
 		struct span t = span_trim(line);
+		int32_t named[2];
+		/* "[root@web1 ~]# cat /proc/1234/limits" pasted above it */
+		if (!p && stack_cmdline_pids(t, "cat", named, 2) > 0) {
+			pid = named[0];
+			continue;
+		}
 		if (!span_starts(t, "Max open files"))
 			continue;
 		/* "Max open files            64                   20000                files" */

@@ -41,7 +41,7 @@ enum ps_col {
 	PSC_WCHAN, PSC_COMM, PSC_ARGS, PSC_NLWP,
 };
 
-#define PS_COLS 48
+#define PS_COLS 96	/* top with every field shows about 60 */
 
 static const struct {
 	const char *name;
@@ -66,11 +66,23 @@ static const struct {
 	{ "nMaj", PSC_OTHER }, { "nMin", PSC_OTHER }, { "Flags", PSC_OTHER }, { "NUMA", PSC_OTHER },
 	{ "ENVIRON", PSC_OTHER }, { "LABEL", PSC_OTHER }, { "MAJFL", PSC_OTHER },
 	{ "MINFL", PSC_OTHER }, { "CGROUP", PSC_OTHER }, { "%CUU", PSC_OTHER },
+	{ "STARTED", PSC_OTHER },
+	/* top's other fields (Head_nlstab, src/top/top_nls.c) */
+	{ "RUID", PSC_OTHER }, { "SUID", PSC_OTHER }, { "SUSER", PSC_OTHER }, { "nDRT", PSC_OTHER },
+	{ "CGROUPS", PSC_OTHER }, { "SUPGIDS", PSC_OTHER }, { "SUPGRPS", PSC_OTHER },
+	{ "OOMa", PSC_OTHER }, { "OOMs", PSC_OTHER }, { "vMj", PSC_OTHER }, { "vMn", PSC_OTHER },
+	{ "nsIPC", PSC_OTHER }, { "nsMNT", PSC_OTHER }, { "nsNET", PSC_OTHER },
+	{ "nsPID", PSC_OTHER }, { "nsUSER", PSC_OTHER }, { "nsUTS", PSC_OTHER }, { "LXC", PSC_OTHER },
+	{ "RSan", PSC_OTHER }, { "RSfd", PSC_OTHER }, { "RSlk", PSC_OTHER }, { "RSsh", PSC_OTHER },
+	{ "CGNAME", PSC_OTHER }, { "NU", PSC_OTHER }, { "AGID", PSC_OTHER }, { "AGNI", PSC_OTHER },
+	{ "nsCGROUP", PSC_OTHER }, { "nsTIME", PSC_OTHER }, { "%CUC", PSC_OTHER },
 };
 
 struct ps_table {
 	int n;
 	enum ps_col col[PS_COLS];
+	int ntok[PS_COLS];		/* blank-separated words of a cell: lstart's 5 */
+	size_t hs[PS_COLS], he[PS_COLS];	/* where each header word starts and ends */
 	int at[PSC_NLWP + 1];		/* column index of each kind, -1 none */
 	bool top;			/* top's table (TIME+, or under a "top -" header) */
 	uint32_t line;
@@ -128,7 +140,8 @@ static bool header_token_ok(struct span t)
 }
 
 /* A header row: every token a column name, one naming the process or
- * thread, two known. */
+ * thread, two known. `t` is the line as read (offsets are kept for rows
+ * whose words do not line up). */
 static bool parse_header(struct span t, struct ps_table *tb)
 {
 	memset(tb, 0, sizeof(*tb));
@@ -153,6 +166,10 @@ static bool parse_header(struct span t, struct ps_table *tb)
 			tb->top = true;
 		if (c != PSC_OTHER && tb->at[c] < 0)
 			tb->at[c] = tb->n;
+		/* lstart: "Wed Oct  2 02:19:25 2019" (pr_lstart, ctime() format) */
+		tb->ntok[tb->n] = span_eq(tok, "STARTED") ? 5 : 1;
+		tb->hs[tb->n] = (size_t)(tok.p - t.p);
+		tb->he[tb->n] = tb->hs[tb->n] + tok.n;
 		tb->col[tb->n++] = c;
 	}
 	bool ids = tb->at[PSC_PID] >= 0 || tb->at[PSC_TID] >= 0;
@@ -235,13 +252,31 @@ static struct span comm_of_args(struct span a)
 	return span_make(first.p + i, first.n - i);
 }
 
-static void read_row(struct ps_reader *r, struct span t, uint32_t lineno)
+static bool weekday(struct span w)
 {
-	struct ps_frame *fr = &r->frames.v[r->frames.n - 1];
-	const struct ps_table *tb = &fr->table;
-	struct span cell[PS_COLS], rest = t;
+	static const char *const days[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+	for (size_t i = 0; i < 7; i++)
+		if (span_eq(w, days[i]))
+			return true;
+	return false;
+}
+
+/* The cells of a row, word by word: each column one word (lstart five),
+ * the last command column the rest of the line. */
+static int cells_by_words(const struct ps_table *tb, struct span t, struct span *cell)
+{
+	struct span rest = t;
 	int n = 0;
 	while (n < tb->n && span_token(&rest, &cell[n])) {
+		/* lstart (Linux): "Wed Oct  2 02:19:25 2019"; macOS's STARTED
+		 * is one word ("12:10PM") */
+		bool lstart = tb->ntok[n] > 1 && weekday(cell[n]);
+		for (int k = 1; lstart && k < tb->ntok[n]; k++) {
+			struct span more;
+			if (!span_token(&rest, &more))
+				break;
+			cell[n].n = (size_t)(more.p + more.n - cell[n].p);
+		}
 		n++;
 		enum ps_col last = tb->col[tb->n - 1];
 		if (n == tb->n - 1 && (last == PSC_COMM || last == PSC_ARGS)) {
@@ -253,16 +288,51 @@ static void read_row(struct ps_reader *r, struct span t, uint32_t lineno)
 			break;
 		}
 	}
-	if (n != tb->n || span_trim(rest).n) {
-		bad(r, lineno);
-		return;
+	return n == tb->n && !span_trim(rest).n ? n : -1;
+}
+
+/* When the words do not line up (top with every field: COMMAND is not last
+ * and ENVIRON holds blanks), each word goes to the column whose header it
+ * overlaps most, else to the column left of it: top and ps right-align
+ * numbers under the end of their header and left-align text under its
+ * start. */
+static int cells_by_position(const struct ps_table *tb, struct span t, struct span *cell)
+{
+	for (int i = 0; i < tb->n; i++)
+		cell[i] = span_make(t.p, 0);
+	struct span rest = t, tok;
+	while (span_token(&rest, &tok)) {
+		size_t a = (size_t)(tok.p - t.p), b = a + tok.n;
+		int best = -1;
+		size_t best_ov = 0;
+		for (int i = 0; i < tb->n; i++) {
+			size_t lo = a > tb->hs[i] ? a : tb->hs[i], hi = b < tb->he[i] ? b : tb->he[i];
+			if (hi > lo && hi - lo > best_ov) {
+				best_ov = hi - lo;
+				best = i;
+			}
+		}
+		for (int i = 0; best < 0 && i < tb->n; i++)
+			if (tb->hs[i] <= a && (i + 1 == tb->n || tb->hs[i + 1] > a))
+				best = i;
+		if (best < 0)
+			return -1;
+		if (!cell[best].n)
+			cell[best] = tok;
+		else
+			cell[best].n = (size_t)(tok.p + tok.n - cell[best].p);
 	}
-	struct ps_row row;
-	memset(&row, 0, sizeof(row));
-	row.ppid = -1;
-	row.ticks = -1;
-	row.nlwp = -1;
-	row.line = lineno;
+	return tb->n;
+}
+
+/* The cells as a row: false when one does not read as its column. */
+static bool row_of_cells(const struct ps_table *tb, const struct span *cell, int n,
+			 struct ps_row *row)
+{
+	memset(row, 0, sizeof(*row));
+	row->ppid = -1;
+	row->ticks = -1;
+	row->nlwp = -1;
 	for (int i = 0; i < n; i++) {
 		struct span c = cell[i];
 		int32_t v;
@@ -272,69 +342,89 @@ static void read_row(struct ps_reader *r, struct span t, uint32_t lineno)
 		case PSC_TID:
 		case PSC_TGID:
 		case PSC_PPID:
-			if (!stack_take_i32(&d, &v) || d.n || v < 0) {
-				bad(r, lineno);
-				return;
-			}
+			if (!stack_take_i32(&d, &v) || d.n || v < 0)
+				return false;
 			if (tb->col[i] == PSC_PID)
-				row.pid = v;
+				row->pid = v;
 			else if (tb->col[i] == PSC_TID)
-				row.tid = v;
+				row->tid = v;
 			else if (tb->col[i] == PSC_TGID)
-				row.pid = v;	/* top -H: PID is the thread's */
+				row->pid = v;	/* top -H: PID is the thread's */
 			else
-				row.ppid = v;
+				row->ppid = v;
 			break;
 		case PSC_STATE:
 		case PSC_STAT:
-			if (!c.n || !((c.p[0] >= 'A' && c.p[0] <= 'Z') || (c.p[0] >= 'a' && c.p[0] <= 'z'))) {
-				bad(r, lineno);
-				return;
-			}
-			row.state = c.p[0];
-			row.multi = tb->col[i] == PSC_STAT && memchr(c.p, 'l', c.n) != NULL;
+			if (span_eq(c, "-"))
+				break;	/* ps m: a process row, its threads follow */
+			if (!c.n || !((c.p[0] >= 'A' && c.p[0] <= 'Z') || (c.p[0] >= 'a' && c.p[0] <= 'z')))
+				return false;
+			row->state = c.p[0];
+			row->multi = tb->col[i] == PSC_STAT && memchr(c.p, 'l', c.n) != NULL;
 			break;
 		case PSC_TIME:
-			if (!parse_cputime(c, &row.ticks, &row.resolution)) {
-				bad(r, lineno);
-				return;
-			}
+			if (!parse_cputime(c, &row->ticks, &row->resolution))
+				return false;
 			break;
 		case PSC_WCHAN:
-			if (!span_eq(c, "-") && !span_eq(c, "*") && !span_eq(c, "0"))
-				row.wchan = c;
+			if (c.n && !span_eq(c, "-") && !span_eq(c, "*") && !span_eq(c, "0"))
+				row->wchan = c;
 			break;
 		case PSC_COMM:
-			row.comm = c;
+			/* COMMAND is the name (ps -o comm, top) or, in ps aux and
+			 * on macOS, the command line */
+			row->comm = c.n && (c.p[0] == '/' || memchr(c.p, ' ', c.n)) ? comm_of_args(c) : c;
 			break;
 		case PSC_ARGS:
-			row.comm = comm_of_args(c);
+			row->comm = comm_of_args(c);
 			break;
 		case PSC_NLWP: {
 			uint64_t x;
 			if (span_u64(c, &x) && x < 1000000)
-				row.nlwp = (int64_t)x;
+				row->nlwp = (int64_t)x;
 			break;
 		}
 		case PSC_OTHER:
 			break;
 		}
 	}
+	return row->pid || row->tid;
+}
+
+static void read_row(struct ps_reader *r, struct span raw, uint32_t lineno)
+{
+	struct ps_frame *fr = &r->frames.v[r->frames.n - 1];
+	const struct ps_table *tb = &fr->table;
+	struct span cell[PS_COLS], t = span_trim(raw);
+	struct ps_row row;
+	int n = cells_by_words(tb, t, cell);
+	/* ps m: after each process, one row per thread with "-" for its pid
+	 * and no thread id: not a thread anyone can name */
+	if (n > 0 && tb->at[PSC_PID] >= 0 && tb->at[PSC_TID] < 0 &&
+	    span_eq(cell[tb->at[PSC_PID]], "-")) {
+		r->skipped++;
+		return;
+	}
+	if (n < 0 || !row_of_cells(tb, cell, n, &row)) {
+		n = cells_by_position(tb, raw, cell);
+		if (n < 0 || !row_of_cells(tb, cell, n, &row)) {
+			bad(r, lineno);
+			return;
+		}
+	}
+	row.line = lineno;
 	/* top -H: the PID column holds thread ids */
 	if (tb->at[PSC_TGID] >= 0) {
-		row.tid = (int32_t)0;
-		for (int i = 0; i < n; i++)
-			if (tb->col[i] == PSC_PID) {
-				struct span d = cell[i];
-				stack_take_i32(&d, &row.tid);
-			}
+		row.tid = 0;
+		struct span d = cell[tb->at[PSC_PID]];
+		if (tb->at[PSC_PID] >= 0)
+			stack_take_i32(&d, &row.tid);
 	} else if (tb->top && fr->threads_mode) {
 		row.tid = row.pid;
 		row.pid = 0;
 	}
 	/* the pipeline's own grep or awk is not evidence */
-	if (span_eq(row.comm, "grep") || span_eq(row.comm, "egrep") || span_eq(row.comm, "awk") ||
-	    span_starts(row.comm, "grep ") || span_starts(row.comm, "awk ")) {
+	if (span_eq(row.comm, "grep") || span_eq(row.comm, "egrep") || span_eq(row.comm, "awk")) {
 		r->skipped++;
 		return;
 	}
@@ -433,7 +523,8 @@ static void commit_frame(struct ps_reader *r, size_t f, double at)
 			p->comm = comm;
 		/* a process row is its only thread's when it has one thread */
 		bool single = row->nlwp == 1 ||
-			      (tb->at[PSC_STAT] >= 0 && tb->at[PSC_NLWP] < 0 && !row->multi);
+			      (tb->at[PSC_STAT] >= 0 && tb->at[PSC_NLWP] < 0 && row->state &&
+			       !row->multi);
 		if (!thread_rows && !single)
 			continue;
 		struct provenance src = {
@@ -539,7 +630,7 @@ static void ps_line(struct ps_reader *r, struct span line, uint32_t lineno)
 	}
 	if (top_header_block(t))
 		return;
-	if (parse_header(t, &tb)) {
+	if (parse_header(line, &tb)) {
 		if (r->threads_mode || r->tasks_mode)
 			tb.top = true;
 		tb.line = lineno;
@@ -577,7 +668,7 @@ static void ps_line(struct ps_reader *r, struct span line, uint32_t lineno)
 		bad(r, lineno);
 		return;
 	}
-	read_row(r, t, lineno);
+	read_row(r, line, lineno);
 }
 
 int procps_parse(struct analysis *an, struct input *in)

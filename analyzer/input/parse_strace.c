@@ -69,7 +69,7 @@ struct strace_reader {
 /* "restart_syscall(<... resuming interrupted futex ...>": the named call;
  * only calls with a timeout are restarted this way (ERESTART_RESTARTBLOCK,
  * kernel/time/hrtimer.c, kernel/futex/waitwake.c futex_wait_restart()). */
-static int64_t restarted_call(struct span body, uint64_t *args)
+static int64_t restarted_call(struct span body, uint64_t *args, bool at_attach)
 {
 	const char *m = "resuming interrupted ";
 	size_t mn = strlen(m);
@@ -80,6 +80,11 @@ static int64_t restarted_call(struct span body, uint64_t *args)
 			while (k < rest.n && trace_name_char(rest.p[k]))
 				k++;
 			name = span_make(rest.p, k);
+			/* right after attaching strace has not seen the call and
+			 * names entry 0 of its table, read on x86_64 (seen in this
+			 * lab for futex waits): not believed */
+			if (at_attach && span_eq(name, "read"))
+				return -2;
 			int64_t nr = syscall_nr_by_name(name.p, name.n);
 			if (nr == SYS_futex) {
 				args[1] = FUTEX_WAIT;
@@ -257,9 +262,11 @@ static void table_row(struct strace_reader *sr, struct span line, uint32_t linen
 		return;
 	int32_t pid = r->roots.n ? r->roots.v[0] : r->default_pid;
 	if (!pid) {
-		diag_add(&r->an->diags, DIAG_BAD_LINE, r->in->display, lineno, -1,
-			 "strace -c row without a pid (no \"Process N attached\" line, none in the "
-			 "file name): '%.*s' not kept", (int)(name.n < 40 ? name.n : 40), name.p);
+		if (!r->no_pid_said)
+			diag_add(&r->an->diags, DIAG_BAD_LINE, r->in->display, lineno, -1,
+				 "strace -c rows without a pid (no \"Process N attached\" line, none "
+				 "in the file name): their failures belong to no process");
+		r->no_pid_said = true;
 		return;
 	}
 	/* the table counts every traced task together (count_syscall()) */
@@ -367,7 +374,7 @@ static void trace_line(struct strace_reader *sr, struct span t, uint32_t lineno)
 	int64_t nr = syscall_nr_by_name(name.p, name.n);
 	uint64_t args[6] = { 0 };
 	if (span_eq(name, "restart_syscall"))
-		nr = restarted_call(body, args);
+		nr = restarted_call(body, args, !r->any_completed);
 	else if (nr >= 0)
 		trace_call_args(body, nr, args);
 	if (nr < 0)
@@ -394,8 +401,23 @@ static void strace_line(struct strace_reader *sr, struct span line, uint32_t lin
 	}
 	if (table_header(&sr->table, t, lineno))
 		return;
-	if (span_starts(t, "strace: ") || (span_starts(t, "Process ") && span_contains(t, " attached"))) {
-		banner(sr, t, lineno);
+	if (span_starts(t, "strace: ") ||
+	    (span_starts(t, "Process ") && (span_contains(t, " attached") ||
+					    span_contains(t, " detached")))) {
+		banner(sr, t, lineno);	/* strace 4.x wrote them without "strace: " */
+		return;
+	}
+	/* "# strace -p 25690 -q -f" pasted above the trace (-q: no attach lines) */
+	int32_t pids[8];
+	int np = stack_cmdline_pids(t, "strace", pids, 8);
+	if (np > 0) {
+		for (int i = 0; i < np && !sr->tr.events; i++) {
+			bool seen = false;
+			for (size_t k = 0; k < sr->tr.roots.n; k++)
+				seen = seen || sr->tr.roots.v[k] == pids[i];
+			if (!seen)
+				*VEC_PUSH(&sr->tr.an->arena, &sr->tr.roots) = pids[i];
+		}
 		return;
 	}
 	if (span_eq(t, "<detached ...>") || span_eq(t, "<unfinished ...>") || span_starts(t, "> ") ||
@@ -441,7 +463,8 @@ int strace_parse(struct analysis *an, struct input *in)
 		diag_add(&an->diags, DIAG_BAD_LINE, in->display, sr.bad_line, -1,
 			 "%llu line(s) that are not strace output, this is the first",
 			 (unsigned long long)sr.bad);
-	if (!threads && !sr.table_rows)
+	(void)threads;
+	if (!sr.tr.events && !sr.table_rows)
 		return diag_add(&an->diags, DIAG_UNKNOWN_FORMAT, in->display, 0, -1,
 				"no traced call and no strace -c row found");
 	return 0;

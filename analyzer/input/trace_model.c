@@ -465,10 +465,12 @@ size_t trace_commit(struct trace_reader *r)
 		if (!pid)
 			pid = r->default_pid;
 		if (!pid) {
-			diag_add(&an->diags, DIAG_BAD_LINE, r->in->display, th->first_line, -1,
-				 "no pid in the content or the file name: save the trace with its "
-				 "\"Process N attached\" line (strace -p PID 2>&1), or as "
-				 "strace-PID.txt");
+			if (!r->no_pid_said)
+				diag_add(&an->diags, DIAG_BAD_LINE, r->in->display, th->first_line, -1,
+					 "no pid in the content or the file name: the trace is read "
+					 "but belongs to no process (save it with its \"Process N "
+					 "attached\" line, strace -p PID 2>&1, or as strace-PID.txt)");
+			r->no_pid_said = true;
 			continue;
 		}
 		if (!th->tid)
@@ -609,8 +611,8 @@ void trace_sniff_scan(const struct sniff_view *v, struct trace_sniff *out)
 		if (span_starts(t, "% time") && span_contains(t, "calls")) {
 			if (span_contains(t, "syscall") && !out->table_line)
 				out->table_line = l;
-			else if (span_contains(t, "function"))
-				out->ltrace_marks++;
+			else if (span_contains(t, "function") && !out->ltrace_table_line)
+				out->ltrace_table_line = l;
 			continue;
 		}
 		trace_take_pid_prefix(&t, &tid, &comm);
@@ -772,8 +774,12 @@ void trace_call_args(struct span body, int64_t nr, uint64_t *out)
 	if (nr == SYS_futex) {
 		if (n > 1 && !futex_op(a[1], &out[1]))
 			out[1] = 1;	/* not understood: not taken for a wait */
-		/* the timeout: NULL or a value ({tv_sec=..}, an address) */
-		out[3] = n > 3 && !span_eq(a[3], "NULL") && !span_eq(a[3], "0") ? 1 : 0;
+		/* the timeout: NULL or a value ({tv_sec=..}, an address); a
+		 * terminal's "^C" may follow the last argument printed */
+		struct span to = n > 3 ? a[3] : span_make(body.p, 0);
+		if (to.n >= 2 && memcmp(to.p + to.n - 2, "^C", 2) == 0)
+			to.n -= 2;
+		out[3] = to.n && !span_eq(to, "NULL") && !span_eq(to, "0") ? 1 : 0;
 	}
 }
 

@@ -95,6 +95,7 @@ struct trace_reader {
 	int32_t default_pid;		/* the attached process, 0 unknown */
 	const char *pid_how;		/* where default_pid came from, for the note */
 	VEC(int32_t) roots;		/* "Process N attached" before the first call */
+	bool no_pid_said;		/* the "no pid" diagnostic was given */
 };
 
 void trace_reader_init(struct trace_reader *r, struct analysis *an, struct input *in);
@@ -144,6 +145,7 @@ struct trace_sniff {
 	int sys_rows, fun_rows;
 	const struct sniff_line *banner_line;	/* "strace: Process N attached" */
 	const struct sniff_line *table_line;	/* strace -c "% time ... syscall" */
+	const struct sniff_line *ltrace_table_line;	/* ltrace -c "% time ... function" */
 };
 void trace_sniff_scan(const struct sniff_view *v, struct trace_sniff *out);
 /* Rows alone (format.h tiers): above proc-status and below eu-stack; no
