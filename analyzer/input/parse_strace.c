@@ -58,6 +58,11 @@ struct strace_table {
 
 struct strace_reader {
 	struct trace_reader tr;
+	/* the process lines without a [pid N] prefix belong to: the pid of the
+	 * last `strace -p N` pasted above them, or of a "Process N attached"
+	 * after the previous session detached (several runs in one file) */
+	int32_t session_pid;
+	bool detached;
 	struct strace_table table;
 	uint64_t table_rows;
 	uint64_t bad;
@@ -131,14 +136,23 @@ static void banner(struct strace_reader *sr, struct span t, uint32_t lineno)
 	if (span_starts(d, "Process ")) {
 		struct span q = span_make(d.p + 8, d.n - 8);
 		int32_t pid;
-		if (stack_take_i32(&q, &pid) && span_starts(q, " attached") && !r->events) {
-			/* attached by -p before anything was traced: a root; a
-			 * later one is a thread or child of a traced task */
+		if (!stack_take_i32(&q, &pid))
+			return;
+		if (span_starts(q, " detached")) {
+			sr->detached = true;
+			return;
+		}
+		if (span_starts(q, " attached") && (!r->events || sr->detached)) {
+			/* attached by -p before anything was traced, or a new run
+			 * after the last one detached: a root; otherwise a thread
+			 * or child of a traced task */
 			bool seen = false;
 			for (size_t i = 0; i < r->roots.n; i++)
 				seen = seen || r->roots.v[i] == pid;
 			if (!seen && r->roots.n < 4096)
 				*VEC_PUSH(&r->an->arena, &r->roots) = pid;
+			sr->session_pid = pid;
+			sr->detached = false;
 		}
 		return;
 	}
@@ -304,7 +318,8 @@ static void trace_line(struct strace_reader *sr, struct span t, uint32_t lineno)
 	struct span body = t, comm = { NULL, 0 };
 	int32_t tid = 0;
 	double tm = NAN;
-	trace_take_pid_prefix(&body, &tid, &comm);
+	if (!trace_take_pid_prefix(&body, &tid, &comm) && sr->session_pid && r->roots.n > 1)
+		tid = sr->session_pid;	/* one of several runs pasted together */
 	if (trace_take_time(r, &body, &tm))
 		trace_take_time(r, &body, &tm);	/* -t with -r: "(+ 0.000123) " */
 	trace_skip_brackets(&body);
@@ -411,13 +426,15 @@ static void strace_line(struct strace_reader *sr, struct span line, uint32_t lin
 	int32_t pids[8];
 	int np = stack_cmdline_pids(t, "strace", pids, 8);
 	if (np > 0) {
-		for (int i = 0; i < np && !sr->tr.events; i++) {
+		for (int i = 0; i < np; i++) {
 			bool seen = false;
 			for (size_t k = 0; k < sr->tr.roots.n; k++)
 				seen = seen || sr->tr.roots.v[k] == pids[i];
-			if (!seen)
+			if (!seen && sr->tr.roots.n < 4096)
 				*VEC_PUSH(&sr->tr.an->arena, &sr->tr.roots) = pids[i];
 		}
+		sr->session_pid = pids[0];
+		sr->detached = false;
 		return;
 	}
 	if (span_eq(t, "<detached ...>") || span_eq(t, "<unfinished ...>") || span_starts(t, "> ") ||
