@@ -670,7 +670,7 @@ void classify_processes(struct analysis *an)
 			p->state = stuck ? PST_STUCK : PST_HEALTHY;
 		else if (stuck && undrained && !running)
 			p->state = PST_STUCK;
-		else if (stuck && !accepting && !progress)
+		else if (stuck && !accepting && !progress && !running)
 			p->state = PST_STUCK;
 		else if (ambiguous_waits && undrained && !running && !progress &&
 			 p->role == ROLE_WORKER)
