@@ -71,10 +71,10 @@ static void run(struct analysis *an, const struct rule *self)
 				if (inc->listeners.v[l]->pids.v[k] == p->pid)
 					f->listener = inc->listeners.v[l]->name;
 		f->since = at_limit ? p->fds_src.at : err->src.at;
-		if (counted) {
+		if (p->fds >= 0)
 			finding_fact_int(an, f, "fds", p->fds);
+		if (p->fd_limit > 0)
 			finding_fact_int(an, f, "fd_limit", p->fd_limit);
-		}
 		if (p->fd_sockets >= 0)
 			finding_fact_int(an, f, "sockets", p->fd_sockets);
 		finding_fact_int(an, f, "close_wait", p->close_wait);
@@ -126,8 +126,11 @@ static void run(struct analysis *an, const struct rule *self)
 					      "is full, so no process can open a descriptor%s", loop);
 		else
 			finding_detail(an, f, "EMFILE: the process holds as many descriptors as its "
-					      "RLIMIT_NOFILE allows (%u sockets in CLOSE-WAIT), so accept() "
-					      "fails and the connection stays queued%s", p->close_wait, loop);
+					      "RLIMIT_NOFILE allows (%s%u sockets in CLOSE-WAIT), so accept() "
+					      "fails and the connection stays queued%s",
+				       p->fd_limit > 0 ? arena_printf(&an->arena, "a soft limit of %lld; ",
+								      (long long)p->fd_limit) : "",
+				       p->close_wait, loop);
 		if (system)
 			finding_advice(an, f, "Find the process holding most files (ls /proc/*/fd | "
 					      "wc -l per pid) and raise fs.file-max only after that.");
