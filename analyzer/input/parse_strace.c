@@ -375,7 +375,8 @@ static void trace_line(struct strace_reader *sr, struct span t, uint32_t lineno)
 		struct span v = value;
 		if ((span_eq(name, "clone") || span_eq(name, "clone3") || span_eq(name, "fork") ||
 		     span_eq(name, "vfork")) && stack_take_i32(&v, &child) && !v.n && child > 0) {
-			int32_t parent_tid = th->tid;
+			/* -1: the task of the lines without a [pid N] prefix */
+			int32_t parent_tid = th->tid ? th->tid : -1;
 			bool thread = span_contains(body, "CLONE_THREAD");
 			struct trace_thread *ch = trace_thread(r, child, lineno, t);
 			if (ch && !ch->parent_tid && child != parent_tid) {

@@ -46,6 +46,7 @@ struct trace_thread *trace_thread(struct trace_reader *r, int32_t tid, uint32_t 
 	struct trace_thread *th = VEC_PUSH(&r->an->arena, &r->threads);
 	memset(th, 0, sizeof(*th));
 	th->tid = tid;
+	th->unprefixed = tid == 0;
 	th->first_line = line;
 	th->first_text = evidence_text(&r->an->arena, text);
 	return th;
@@ -398,10 +399,12 @@ static bool thread_samples(struct trace_reader *r, struct trace_thread *th, int3
 	return true;
 }
 
+/* tid -1: the task of the lines without a [pid N] prefix (its tid is
+ * only known once its process is) */
 static struct trace_thread *find_thread(struct trace_reader *r, int32_t tid)
 {
 	for (size_t i = 0; i < r->threads.n; i++)
-		if (r->threads.v[i].tid == tid)
+		if (tid < 0 ? r->threads.v[i].unprefixed : r->threads.v[i].tid == tid)
 			return &r->threads.v[i];
 	return NULL;
 }
@@ -427,7 +430,7 @@ static int32_t thread_pid(struct trace_reader *r, const struct trace_thread *th,
 		}
 		const struct trace_thread *pt = find_thread(r, th->parent_tid);
 		if (!pt)
-			return resolve_pid(r, th->parent_tid);
+			return resolve_pid(r, th->parent_tid < 0 ? 0 : th->parent_tid);
 		th = pt;
 	}
 	return resolve_pid(r, th->tid);

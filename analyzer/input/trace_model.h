@@ -69,7 +69,8 @@ struct trace_fail {
 struct trace_thread {
 	int32_t tid;
 	int32_t pid;		/* 0 until known */
-	int32_t parent_tid;	/* the task whose clone()/fork() made it, 0 none seen */
+	int32_t parent_tid;	/* the task whose clone()/fork() made it, 0 none seen, -1 the
+				 * task of the lines without a [pid N] prefix */
 	bool clone_thread;	/* made with CLONE_THREAD: a thread of its parent's process */
 	const char *comm;
 	uint64_t calls;		/* completed calls */
@@ -77,6 +78,7 @@ struct trace_thread {
 	int depth;
 	VEC(struct trace_fail) fails;
 	bool exited;
+	bool unprefixed;	/* the task of the lines without a [pid N] prefix */
 	uint32_t first_line;
 	const char *first_text;
 };
