@@ -371,9 +371,11 @@ static bool row_of_cells(const struct ps_table *tb, const struct span *cell, int
 				row->wchan = c;
 			break;
 		case PSC_COMM:
-			/* COMMAND is the name (ps -o comm, top) or, in ps aux and
-			 * on macOS, the command line */
-			row->comm = c.n && (c.p[0] == '/' || memchr(c.p, ' ', c.n)) ? comm_of_args(c) : c;
+			/* COMMAND is the name (ps -o comm; top, where thread names
+			 * hold blanks: "pool worker 1") or, in ps aux and on macOS,
+			 * the command line */
+			row->comm = c.n && (c.p[0] == '/' || (!tb->top && memchr(c.p, ' ', c.n)))
+				    ? comm_of_args(c) : c;
 			break;
 		case PSC_ARGS:
 			row->comm = comm_of_args(c);
