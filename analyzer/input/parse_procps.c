@@ -85,7 +85,6 @@ struct ps_table {
 	size_t hs[PS_COLS], he[PS_COLS];	/* where each header word starts and ends */
 	int at[PSC_NLWP + 1];		/* column index of each kind, -1 none */
 	bool top;			/* top's table (TIME+, or under a "top -" header) */
-	uint32_t line;
 };
 
 struct ps_row {
@@ -418,9 +417,10 @@ static void read_row(struct ps_reader *r, struct span raw, uint32_t lineno)
 	/* top -H: the PID column holds thread ids */
 	if (tb->at[PSC_TGID] >= 0) {
 		row.tid = 0;
-		struct span d = cell[tb->at[PSC_PID]];
-		if (tb->at[PSC_PID] >= 0)
+		if (tb->at[PSC_PID] >= 0) {
+			struct span d = cell[tb->at[PSC_PID]];
 			stack_take_i32(&d, &row.tid);
+		}
 	} else if (tb->top && fr->threads_mode) {
 		row.tid = row.pid;
 		row.pid = 0;
@@ -635,7 +635,6 @@ static void ps_line(struct ps_reader *r, struct span line, uint32_t lineno)
 	if (parse_header(line, &tb)) {
 		if (r->threads_mode || r->tasks_mode)
 			tb.top = true;
-		tb.line = lineno;
 		struct ps_frame *fr = VEC_PUSH(&r->an->arena, &r->frames);
 		memset(fr, 0, sizeof(*fr));
 		fr->table = tb;
@@ -697,6 +696,10 @@ int procps_parse(struct analysis *an, struct input *in)
 	}
 	commit_frames(&r);
 	in->records = r.rows.n;
+	if (r.skipped)
+		diag_add(&an->diags, DIAG_SKIPPED, in->display, 0, -1,
+			 "%llu row(s) not kept: the pipeline's own grep or awk, and ps m's thread "
+			 "rows, which name no thread", (unsigned long long)r.skipped);
 	if (r.bad)
 		diag_add(&an->diags, DIAG_BAD_LINE, in->display, r.bad_line, -1,
 			 "%llu line(s) that do not fit the table's columns, this is the first",
