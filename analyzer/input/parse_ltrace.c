@@ -130,7 +130,7 @@ static void ltrace_line(struct ltrace_reader *lr, struct span line, uint32_t lin
 				last = &r->threads.v[i];
 		if (last && last->depth) {
 			struct span n = span_cstr(last->pending[last->depth - 1].name);
-			trace_event(r, NAN, lineno);
+			trace_event(r, NAN);
 			trace_resume(r, last, n);
 			trace_complete(r, last, n, span_make(NULL, 0), lineno, t);
 		}
@@ -149,7 +149,7 @@ static void ltrace_line(struct ltrace_reader *lr, struct span line, uint32_t lin
 		body = span_make(body.p + 1, body.n - 1);
 	if (span_starts(body, "+++ ") || span_starts(body, "--- ")) {
 		struct trace_thread *th = trace_thread(r, tid, lineno, t);
-		trace_event(r, tm, lineno);
+		trace_event(r, tm);
 		if (th && span_starts(body, "+++ ") &&
 		    (span_contains(body, "exited") || span_contains(body, "killed by")))
 			th->exited = true;
@@ -170,7 +170,7 @@ static void ltrace_line(struct ltrace_reader *lr, struct span line, uint32_t lin
 			return;
 		lr->last_tid = tid;
 		lr->have_last = true;
-		trace_event(r, tm, lineno);
+		trace_event(r, tm);
 		trace_resume(r, th, name);
 		if (has_result(body))
 			trace_complete(r, th, name, span_make(NULL, 0), lineno, t);
@@ -187,7 +187,7 @@ static void ltrace_line(struct ltrace_reader *lr, struct span line, uint32_t lin
 		return;
 	lr->last_tid = tid;
 	lr->have_last = true;
-	trace_event(r, tm, lineno);
+	trace_event(r, tm);
 	if (has_result(body) && !span_contains(body, "<unfinished ...>")) {
 		trace_complete(r, th, name, span_make(NULL, 0), lineno, t);
 		return;

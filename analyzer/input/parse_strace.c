@@ -53,7 +53,6 @@ struct strace_table {
 	enum table_col cols[TABLE_COLS];
 	bool have_extents;
 	size_t start[TABLE_COLS], end[TABLE_COLS];	/* from the "------ ---" divider */
-	uint32_t header_line;
 };
 
 struct strace_reader {
@@ -164,7 +163,7 @@ static void banner(struct strace_reader *sr, struct span t, uint32_t lineno)
 
 /* ---- the strace -c table (call_summary_pers(), src/count.c) */
 
-static bool table_header(struct strace_table *tb, struct span t, uint32_t lineno)
+static bool table_header(struct strace_table *tb, struct span t)
 {
 	if (!span_starts(t, "% time") || !span_contains(t, "calls"))
 		return false;
@@ -184,7 +183,6 @@ static bool table_header(struct strace_table *tb, struct span t, uint32_t lineno
 		tb->cols[tb->ncols++] = c;
 	}
 	tb->open = true;
-	tb->header_line = lineno;
 	return true;
 }
 
@@ -326,7 +324,7 @@ static void trace_line(struct strace_reader *sr, struct span t, uint32_t lineno)
 	struct span name, value, error;
 	if (span_starts(body, "+++ ") || span_starts(body, "--- ")) {
 		struct trace_thread *th = trace_thread(r, tid, lineno, t);
-		trace_event(r, tm, lineno);
+		trace_event(r, tm);
 		if (th && span_starts(body, "+++ ") &&
 		    (span_contains(body, "exited") || span_contains(body, "killed by") ||
 		     span_contains(body, "superseded")))
@@ -349,7 +347,7 @@ static void trace_line(struct strace_reader *sr, struct span t, uint32_t lineno)
 			return;
 		if (comm.n && !th->comm)
 			th->comm = arena_strndup(&r->an->arena, comm.p, comm.n);
-		trace_event(r, tm, lineno);
+		trace_event(r, tm);
 		trace_resume(r, th, name);
 		if (call_result(body, &value, &error))
 			trace_complete(r, th, name, error, lineno, t);
@@ -364,7 +362,7 @@ static void trace_line(struct strace_reader *sr, struct span t, uint32_t lineno)
 		return;
 	if (comm.n && !th->comm)
 		th->comm = arena_strndup(&r->an->arena, comm.p, comm.n);
-	trace_event(r, tm, lineno);
+	trace_event(r, tm);
 	struct span tail = span_trim(body);
 	bool unfinished = tail.n >= 16 && memcmp(tail.p + tail.n - 16, "<unfinished ...>", 16) == 0;
 	if (!unfinished && call_result(body, &value, &error)) {
@@ -415,7 +413,7 @@ static void strace_line(struct strace_reader *sr, struct span line, uint32_t lin
 		}
 		sr->table.open = false;
 	}
-	if (table_header(&sr->table, t, lineno))
+	if (table_header(&sr->table, t))
 		return;
 	if (span_starts(t, "strace: ") ||
 	    (span_starts(t, "Process ") && (span_contains(t, " attached") ||

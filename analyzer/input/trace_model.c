@@ -52,10 +52,9 @@ struct trace_thread *trace_thread(struct trace_reader *r, int32_t tid, uint32_t 
 	return th;
 }
 
-void trace_event(struct trace_reader *r, double t, uint32_t line)
+void trace_event(struct trace_reader *r, double t)
 {
 	r->events++;
-	r->last_line = line;
 	if (isnan(t))
 		return;
 	if (isnan(r->t_first))

@@ -93,7 +93,6 @@ struct trace_reader {
 	double clock_base;		/* -r: the sum so far; -t/-tt: days added at midnight */
 	double t_first, t_last;		/* NAN unknown */
 	double t_prev;
-	uint32_t last_line;
 	int32_t default_pid;		/* the attached process, 0 unknown */
 	const char *pid_how;		/* where default_pid came from, for the note */
 	VEC(int32_t) roots;		/* "Process N attached" before the first call */
@@ -104,7 +103,7 @@ void trace_reader_init(struct trace_reader *r, struct analysis *an, struct input
 struct trace_thread *trace_thread(struct trace_reader *r, int32_t tid, uint32_t line,
 				  struct span text);
 /* One trace line was read at time t (on the reader's clock, NAN none). */
-void trace_event(struct trace_reader *r, double t, uint32_t line);
+void trace_event(struct trace_reader *r, double t);
 /* A call entered and not returned. */
 struct trace_call *trace_enter(struct trace_reader *r, struct trace_thread *th,
 			       struct span name, int64_t syscall_nr, uint32_t line, struct span text,
