@@ -32,6 +32,10 @@ static const struct syscall_failure *fd_error(const struct process *p)
 static void run(struct analysis *an, const struct rule *self)
 {
 	const struct incident *inc = &an->inc;
+	/* CLOSE-WAIT per process is known only from a socket table with owners */
+	bool owners_seen = false;
+	for (size_t i = 0; i < inc->sock_snaps.n; i++)
+		owners_seen = owners_seen || inc->sock_snaps.v[i]->has_owners;
 	for (size_t i = 0; i < inc->processes.n; i++) {
 		const struct process *p = inc->processes.v[i];
 		bool counted = p->fds >= 0 && p->fd_limit > 0;
@@ -77,7 +81,8 @@ static void run(struct analysis *an, const struct rule *self)
 			finding_fact_int(an, f, "fd_limit", p->fd_limit);
 		if (p->fd_sockets >= 0)
 			finding_fact_int(an, f, "sockets", p->fd_sockets);
-		finding_fact_int(an, f, "close_wait", p->close_wait);
+		if (owners_seen || at_limit)
+			finding_fact_int(an, f, "close_wait", p->close_wait);
 		finding_fact_int(an, f, "cpu_ticks_used", cpu);
 		if (looped) {
 			finding_fact_str(an, f, "failing_call", err->syscall);
@@ -126,11 +131,13 @@ static void run(struct analysis *an, const struct rule *self)
 					      "is full, so no process can open a descriptor%s", loop);
 		else
 			finding_detail(an, f, "EMFILE: the process holds as many descriptors as its "
-					      "RLIMIT_NOFILE allows (%s%u sockets in CLOSE-WAIT), so accept() "
-					      "fails and the connection stays queued%s",
-				       p->fd_limit > 0 ? arena_printf(&an->arena, "a soft limit of %lld; ",
+					      "RLIMIT_NOFILE allows%s%s, so accept() fails and the "
+					      "connection stays queued%s",
+				       p->fd_limit > 0 ? arena_printf(&an->arena, " (a soft limit of %lld)",
 								      (long long)p->fd_limit) : "",
-				       p->close_wait, loop);
+				       owners_seen ? arena_printf(&an->arena, "; %u of its sockets are in "
+								   "CLOSE-WAIT", p->close_wait) : "",
+				       loop);
 		if (system)
 			finding_advice(an, f, "Find the process holding most files (ls /proc/*/fd | "
 					      "wc -l per pid) and raise fs.file-max only after that.");
