@@ -454,6 +454,8 @@ static void commit_frame(struct ps_reader *r, size_t f, double at)
 	struct analysis *an = r->an;
 	const struct ps_frame *fr = &r->frames.v[f];
 	const struct ps_table *tb = &fr->table;
+	if (!fr->n_rows)
+		return;	/* a header and nothing under it: rows.v may be NULL */
 	struct ps_row *rows = r->rows.v + fr->first_row;
 	size_t nrows = fr->n_rows;
 	bool thread_rows = tb->at[PSC_TID] >= 0 || (tb->top && fr->threads_mode) ||
