@@ -11,65 +11,16 @@
 
 #include "derive/classify.h"
 
-static struct analysis *parse_mem(const char *kind, const char *display, const char *text,
-				  size_t n)
-{
-	char *copy = malloc(n ? n : 1);
-	assert_non_null(copy);
-	memcpy(copy, text, n);
-	struct analysis *an = malloc(sizeof(*an));
-	assert_non_null(an);
-	analysis_init(an);
-	analysis_parse_buffer(an, display, kind, copy, n);
-	free(copy);
-	return an;
-}
-
 static struct analysis *parse_str(const char *kind, const char *display, const char *text)
 {
-	return parse_mem(kind, display, text, strlen(text));
+	return parse_heap_copy(kind, display, text, strlen(text));
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *buf = malloc(n > 0 ? (size_t)n : 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
-
-static const struct process *find_proc(const struct analysis *an, int32_t pid)
-{
-	for (size_t i = 0; i < an->inc.processes.n; i++)
-		if (an->inc.processes.v[i]->pid == pid)
-			return an->inc.processes.v[i];
-	return NULL;
-}
-
-static const struct thread *find_thr(const struct analysis *an, int32_t pid, int32_t tid)
-{
-	const struct process *p = find_proc(an, pid);
-	if (!p)
-		fail_msg("no process %d", (int)pid);
-	for (size_t i = 0; i < p->threads.n; i++)
-		if (p->threads.v[i].tid == tid)
-			return &p->threads.v[i];
-	fail_msg("no thread %d in process %d", (int)tid, (int)pid);
-	return NULL;
-}
 
 static const struct stack_sample *sample(const struct analysis *an, int32_t pid, int32_t tid,
 					 size_t k)
 {
-	const struct thread *t = find_thr(an, pid, tid);
+	const struct thread *t = test_thread(an, pid, tid);
 	if (k >= t->samples.n)
 		fail_msg("tid %d has %zu samples", (int)tid, t->samples.n);
 	return &t->samples.v[k];
@@ -107,7 +58,7 @@ static void test_cputime(void **state)
 		snprintf(text, sizeof(text), "  PID   LWP S %8s CMD\n 4242  4243 S %8s worker\n",
 			 tc->header, tc->value);
 		struct analysis *an = parse_str("ps", "t.txt", text);
-		const struct process *p = find_proc(an, 4242);
+		const struct process *p = test_process(an, 4242);
 		if (tc->ticks == -2) {
 			if (p && p->threads.n)
 				fail_msg("case %zu '%s': read", i, tc->value);
@@ -142,7 +93,7 @@ static void test_ps_shapes(void **state)
 	assert_string_equal(s->wchan, "futex_do_wait");
 	assert_true(fabs(s->src.at - 1796408064.1) < 0.01);	/* its date line */
 	assert_null(sample(an, 16269, 16284, 0)->wchan);	/* "-": running */
-	assert_null(find_proc(an, 18982));
+	assert_null(test_process(an, 18982));
 	analysis_free(an);
 
 	/* ps -eLf: CMD is the command line; PPID kept */
@@ -150,9 +101,9 @@ static void test_ps_shapes(void **state)
 		"UID        PID  PPID   LWP  C NLWP STIME TTY          TIME CMD\n"
 		"root     16986 16985 16986  0    4 17:40 ?        00:00:00 ./stuckpool --stuck\n"
 		"root     16986 16985 16987  0    4 17:40 ?        00:00:00 ./stuckpool --stuck\n");
-	assert_int_equal(find_proc(an, 16986)->ppid, 16985);
-	assert_string_equal(find_proc(an, 16986)->comm, "stuckpool");
-	assert_int_equal(find_proc(an, 16986)->threads.n, 2);
+	assert_int_equal(test_process(an, 16986)->ppid, 16985);
+	assert_string_equal(test_process(an, 16986)->comm, "stuckpool");
+	assert_int_equal(test_process(an, 16986)->threads.n, 2);
 	analysis_free(an);
 
 	/* ps aux: process rows; single-threaded ones (no 'l') are their thread */
@@ -160,16 +111,16 @@ static void test_ps_shapes(void **state)
 		"USER       PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\n"
 		"root         1  0.0  0.1 244360 13796 ?        Ss   02:19   0:02 /usr/lib/systemd/systemd --switched-root\n"
 		"app       3100 99.0  1.0 244360 13796 ?        Rl   02:19 432:11 /usr/bin/java -jar app.jar\n");
-	assert_int_equal(find_proc(an, 1)->threads.n, 1);
-	assert_string_equal(find_proc(an, 1)->comm, "systemd");
-	assert_int_equal(find_proc(an, 3100)->threads.n, 0);	/* multi-threaded: no sample */
+	assert_int_equal(test_process(an, 1)->threads.n, 1);
+	assert_string_equal(test_process(an, 1)->comm, "systemd");
+	assert_int_equal(test_process(an, 3100)->threads.n, 0);	/* multi-threaded: no sample */
 	analysis_free(an);
 
 	/* ps -o lstart: STARTED is five words */
 	an = parse_str("ps", "t.txt",
 		"F S   UID   PID  PPID CLS PRI WCHAN                   STARTED TT           TIME CMD\n"
 		"4 S     0     1     0  TS  19 do_epo Wed Oct  2 02:19:25 2019 ?        00:00:02 /usr/lib/systemd/systemd\n");
-	assert_string_equal(find_proc(an, 1)->comm, "systemd");
+	assert_string_equal(test_process(an, 1)->comm, "systemd");
 	assert_int_equal(count_diags(an, DIAG_BAD_LINE), 0);
 	analysis_free(an);
 
@@ -179,7 +130,7 @@ static void test_ps_shapes(void **state)
 		"root         1  0.0  0.1 244360 13796 ?        -    02:19   0:02 /usr/lib/systemd/systemd\n"
 		"root         -  0.0    -      -     - -        Ss   02:19   0:02 -\n");
 	assert_int_equal(an->inputs.v[0].status, INPUT_OK);
-	assert_int_equal(find_proc(an, 1)->threads.n, 0);
+	assert_int_equal(test_process(an, 1)->threads.n, 0);
 	analysis_free(an);
 
 	/* a row that fits no column */
@@ -239,7 +190,7 @@ static void test_top(void **state)
 		" 6470 root      20   0   18868   1608   1492 R  17.5   0.0   0:03.38 emfile\n"
 		" 6472 root      20   0   18868   1608   1492 S   0.0   0.0   0:00.00 emfile\n";
 	struct analysis *an = parse_str("top", "t.txt", two);
-	const struct thread *t = find_thr(an, 6470, 6470);
+	const struct thread *t = test_thread(an, 6470, 6470);
 	assert_int_equal(t->samples.n, 2);
 	assert_int_equal(t->samples.v[0].utime, 138);
 	assert_int_equal(t->samples.v[1].utime, 338);
@@ -262,7 +213,7 @@ static void test_top(void **state)
 		"  PID USER      PR  NI    VIRT    RES    SHR S %CPU %MEM     TIME+ COMMAND                WCHAN                          \n"
 		" 8120 svc       20   0 1742316 286412  18264 R 99.7  1.8 412:07.31 api-gateway            -                              \n"
 		" 8122 svc       20   0 1742316 286412  18264 S  0.0  1.8   0:02.17 pool worker 1          futex_wait_queue_me            \n");
-	assert_string_equal(find_thr(an, 8120, 8122)->comm, "pool worker 1");
+	assert_string_equal(test_thread(an, 8120, 8122)->comm, "pool worker 1");
 	assert_string_equal(sample(an, 8120, 8122, 0)->wchan, "futex_wait_queue_me");
 	assert_int_equal(sample(an, 8120, 8120, 0)->state, 'R');
 	analysis_free(an);
@@ -297,7 +248,7 @@ static void test_wchan(void **state)
 			 "2026-12-04T18:00:05Z\n  PID   LWP S     TIME WCHAN  CMD\n 700   701 S 00:00:00 %s w\n",
 			 wc->wchan, wc->wchan);
 		struct analysis *an = parse_str("ps", "t.txt", text);
-		const struct thread *t = find_thr(an, 700, 701);
+		const struct thread *t = test_thread(an, 700, 701);
 		assert_int_equal(t->samples.n, 2);
 		analysis_diagnose(an);
 		if (t->state != wc->state || (wc->state != THR_UNKNOWN && t->blocked != wc->kind))
@@ -314,9 +265,9 @@ static void test_ps_with_sockets(void **state)
 	(void)state;
 	struct analysis *an = read_file_input("tests/field/lab-ps-eLo-prefork-stuck");
 	analysis_diagnose(an);
-	const struct process *p = find_proc(an, 25318);
+	const struct process *p = test_process(an, 25318);
 	assert_int_equal(p->state, PST_STUCK);
-	assert_int_equal(find_proc(an, 25322)->state, PST_HEALTHY);
+	assert_int_equal(test_process(an, 25322)->state, PST_HEALTHY);
 	const struct finding *f = analysis_find(an, "workers-stuck", NULL);
 	assert_non_null(f);
 	assert_string_equal(finding_fact(f, "decided_by")->str, "close-wait-and-cpu");
@@ -339,7 +290,7 @@ static void test_proc_fd(void **state)
 		"lrwx------ 1 app app 64 Nov 26 04:10 4 -> 'socket:[3371561]'\n"
 		"lrwx------ 1 app app 64 2026-12-04 17:40:04.552684300 +0000 5 -> socket:[817348]\n"
 		"ls: cannot read symbolic link '/proc/23306/fd/6': No such file or directory\n");
-	const struct process *p = find_proc(an, 23306);
+	const struct process *p = test_process(an, 23306);
 	assert_int_equal(p->fds, 4);
 	assert_int_equal(p->fd_sockets, 2);
 	assert_int_equal(count_diags(an, DIAG_BAD_LINE), 0);
@@ -353,10 +304,10 @@ static void test_proc_fd(void **state)
 		"lrwx------ 1 a a 64 Nov 26 04:10 4 -> socket:[2]\n"
 		"\n/proc/200/fd:\ntotal 0\n"
 		"lrwx------ 1 a a 64 Nov 26 04:10 3 -> pipe:[9]\n");
-	assert_int_equal(find_proc(an, 100)->fds, 2);
-	assert_int_equal(find_proc(an, 100)->fd_sockets, 2);
-	assert_int_equal(find_proc(an, 200)->fds, 1);
-	assert_int_equal(find_proc(an, 200)->fd_sockets, 0);
+	assert_int_equal(test_process(an, 100)->fds, 2);
+	assert_int_equal(test_process(an, 100)->fd_sockets, 2);
+	assert_int_equal(test_process(an, 200)->fds, 1);
+	assert_int_equal(test_process(an, 200)->fd_sockets, 0);
 	analysis_free(an);
 
 	/* no pid anywhere: the listing names nothing */
@@ -368,7 +319,7 @@ static void test_proc_fd(void **state)
 	/* the file name's pid */
 	an = parse_str("proc-fd", "fd-4321.txt",
 		       "lrwx------ 1 a a 64 Nov 26 04:10 3 -> socket:[1]\nnot a row\n");
-	assert_int_equal(find_proc(an, 4321)->fds, 1);
+	assert_int_equal(test_process(an, 4321)->fds, 1);
 	assert_int_equal(count_diags(an, DIAG_BAD_LINE), 1);
 	analysis_free(an);
 
@@ -377,7 +328,7 @@ static void test_proc_fd(void **state)
 		"[root@noc2 objects]# cat /proc/19653/limits\n"
 		"Limit                     Soft Limit           Hard Limit           Units     \n"
 		"Max open files            1024                 4096                 files     \n");
-	assert_int_equal(find_proc(an, 19653)->fd_limit, 1024);
+	assert_int_equal(test_process(an, 19653)->fd_limit, 1024);
 	analysis_free(an);
 }
 
@@ -446,11 +397,11 @@ static void test_files(void **state)
 	for (size_t i = 0; i < sizeof(file_cases) / sizeof(file_cases[0]); i++) {
 		const struct file_case *fc = &file_cases[i];
 		size_t n;
-		char *text = slurp(fc->path, &n);
+		char *text = read_file_whole(fc->path, &n);
 		const char *got = sniff_name(text, n);
 		if (strcmp(got, fc->kind) != 0)
 			fail_msg("%s: sniffed %s, want %s", fc->path, got, fc->kind);
-		struct analysis *an = parse_mem(fc->kind, strrchr(fc->path, '/') + 1, text, n);
+		struct analysis *an = parse_heap_copy(fc->kind, strrchr(fc->path, '/') + 1, text, n);
 		free(text);
 		size_t threads = 0;
 		for (size_t k = 0; k < an->inc.processes.n; k++)
@@ -467,12 +418,12 @@ static void test_cut_and_hostile(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(file_cases) / sizeof(file_cases[0]); i++) {
 		size_t n;
-		char *text = slurp(file_cases[i].path, &n);
+		char *text = read_file_whole(file_cases[i].path, &n);
 		size_t step = n / 61 + 1;
 		for (size_t cut = 0; cut <= n; cut += step) {
-			analysis_free(parse_mem("ps", "c.txt", text, cut));
-			analysis_free(parse_mem("top", "c.txt", text, cut));
-			analysis_free(parse_mem("proc-fd", "c-77.txt", text, cut));
+			analysis_free(parse_heap_copy("ps", "c.txt", text, cut));
+			analysis_free(parse_heap_copy("top", "c.txt", text, cut));
+			analysis_free(parse_heap_copy("proc-fd", "c-77.txt", text, cut));
 		}
 		free(text);
 	}
@@ -496,13 +447,13 @@ static void test_cut_and_hostile(void **state)
 	size_t off = 0;
 	for (int i = 0; i < 100; i++)
 		off += (size_t)snprintf(hdr + off, sizeof(hdr) - off, "%s ", i ? "RSS" : "PID");
-	analysis_free(parse_mem("ps", "w.txt", hdr, off));
+	analysis_free(parse_heap_copy("ps", "w.txt", hdr, off));
 	size_t big = 10u << 20;
 	char *text = malloc(big + 64);
 	assert_non_null(text);
 	memcpy(text, "  PID   LWP CMD\n 1 2 ", 21);
 	memset(text + 21, 'a', big);
-	analysis_free(parse_mem("ps", "big.txt", text, big + 21));
+	analysis_free(parse_heap_copy("ps", "big.txt", text, big + 21));
 	free(text);
 	replay_crashers("procps", "ps");
 	replay_crashers("procps", "top");

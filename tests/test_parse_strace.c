@@ -16,60 +16,11 @@
 #include "derive/classify.h"
 #include "input/syscall_names.h"
 
-static struct analysis *parse_mem(const char *kind, const char *display, const char *text,
-				  size_t n)
-{
-	char *copy = malloc(n ? n : 1);
-	assert_non_null(copy);
-	memcpy(copy, text, n);
-	struct analysis *an = malloc(sizeof(*an));
-	assert_non_null(an);
-	analysis_init(an);
-	analysis_parse_buffer(an, display, kind, copy, n);
-	free(copy);
-	return an;
-}
-
 static struct analysis *parse_str(const char *kind, const char *display, const char *text)
 {
-	return parse_mem(kind, display, text, strlen(text));
+	return parse_heap_copy(kind, display, text, strlen(text));
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *buf = malloc(n > 0 ? (size_t)n : 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
-
-static const struct process *find_proc(const struct analysis *an, int32_t pid)
-{
-	for (size_t i = 0; i < an->inc.processes.n; i++)
-		if (an->inc.processes.v[i]->pid == pid)
-			return an->inc.processes.v[i];
-	return NULL;
-}
-
-static const struct thread *find_thr(const struct analysis *an, int32_t pid, int32_t tid)
-{
-	const struct process *p = find_proc(an, pid);
-	if (!p)
-		fail_msg("no process %d", (int)pid);
-	for (size_t i = 0; i < p->threads.n; i++)
-		if (p->threads.v[i].tid == tid)
-			return &p->threads.v[i];
-	fail_msg("no thread %d in process %d", (int)tid, (int)pid);
-	return NULL;
-}
 
 static const struct stack_sample *last_sample(const struct thread *t)
 {
@@ -164,7 +115,7 @@ static void test_lines(void **state)
 	for (size_t i = 0; i < sizeof(line_cases) / sizeof(line_cases[0]); i++) {
 		const struct line_case *lc = &line_cases[i];
 		struct analysis *an = parse_str("strace", "strace-4242.txt", lc->text);
-		const struct thread *t = find_thr(an, lc->pid, lc->tid);
+		const struct thread *t = test_thread(an, lc->pid, lc->tid);
 		assert_int_equal(t->samples.n, (size_t)lc->samples);
 		const struct stack_sample *s = last_sample(t);
 		if (s->syscall_nr != lc->nr)
@@ -197,16 +148,16 @@ static void test_pending_whole_or_late(void **state)
 		"[pid   101] 10:00:10.000000 <... futex resumed>) = 0\n"
 		"[pid   101] 10:00:10.000001 futex(0xb0, FUTEX_WAIT_PRIVATE, 0, NULL <unfinished ...>\n";
 	struct analysis *an = parse_str("strace", "t.txt", text);
-	assert_int_equal(find_thr(an, 100, 102)->samples.n, 2);	/* since the attach */
-	assert_int_equal(find_thr(an, 100, 101)->samples.n, 1);	/* entered at the end */
-	assert_int_equal(find_thr(an, 100, 100)->samples.n, 1);
+	assert_int_equal(test_thread(an, 100, 102)->samples.n, 2);	/* since the attach */
+	assert_int_equal(test_thread(an, 100, 101)->samples.n, 1);	/* entered at the end */
+	assert_int_equal(test_thread(an, 100, 100)->samples.n, 1);
 	/* the times: the entry and the end of the trace, 10 s apart */
-	const struct thread *t = find_thr(an, 100, 102);
+	const struct thread *t = test_thread(an, 100, 102);
 	analysis_diagnose(an);
 	assert_int_equal(t->state, THR_STUCK);
-	assert_int_equal(find_thr(an, 100, 100)->state, THR_WAITING_FOR_WORK);
-	assert_int_equal(find_thr(an, 100, 101)->state, THR_SLEEPING);
-	assert_int_equal(find_proc(an, 100)->state, PST_HEALTHY);	/* still accepting */
+	assert_int_equal(test_thread(an, 100, 100)->state, THR_WAITING_FOR_WORK);
+	assert_int_equal(test_thread(an, 100, 101)->state, THR_SLEEPING);
+	assert_int_equal(test_process(an, 100)->state, PST_HEALTHY);	/* still accepting */
 	analysis_free(an);
 }
 
@@ -228,10 +179,10 @@ static void test_resumed_and_messages(void **state)
 		"strace: Process 10248 detached\n";
 	struct analysis *an = parse_str("strace", "t.txt", text);
 	assert_int_equal(an->inputs.v[0].status, INPUT_OK);
-	const struct stack_sample *s = last_sample(find_thr(an, 10239, 10239));
+	const struct stack_sample *s = last_sample(test_thread(an, 10239, 10239));
 	assert_int_equal(s->syscall_nr, SYS_accept4);
 	/* 10248's futex returned: between calls at the end */
-	assert_int_equal(last_sample(find_thr(an, 10239, 10248))->syscall_nr, -2);
+	assert_int_equal(last_sample(test_thread(an, 10239, 10248))->syscall_nr, -2);
 	analysis_free(an);
 }
 
@@ -247,8 +198,8 @@ static void test_failure_loops(void **state)
 					"epoll_wait(4, [{events=EPOLLIN, data={u32=3, u64=3}}], 16, -1) = 1\n"
 					"accept4(3, NULL, NULL, SOCK_NONBLOCK) = -1 EMFILE (Too many open files)\n");
 	off += (size_t)snprintf(text + off, sizeof(text) - off, "epoll_wait(4, ");
-	struct analysis *an = parse_mem("strace", "t.txt", text, off);
-	const struct process *p = find_proc(an, 300);
+	struct analysis *an = parse_heap_copy("strace", "t.txt", text, off);
+	const struct process *p = test_process(an, 300);
 	const struct syscall_failure *f = failure(p, "accept4", "EMFILE");
 	assert_non_null(f);
 	assert_int_equal(f->failures, 12);
@@ -256,12 +207,12 @@ static void test_failure_loops(void **state)
 	assert_true(f->at_end);
 	assert_int_equal(f->tid, 300);
 	assert_int_equal(f->src.line, 3);
-	const struct stack_sample *s = last_sample(find_thr(an, 300, 300));
+	const struct stack_sample *s = last_sample(test_thread(an, 300, 300));
 	assert_int_equal(s->state, 'R');
 	assert_int_equal(s->syscall_nr, -1);
 	analysis_diagnose(an);
 	assert_non_null(analysis_find(an, "fd-exhaustion", NULL));
-	assert_int_equal(find_proc(an, 300)->state, PST_BUSY);
+	assert_int_equal(test_process(an, 300)->state, PST_BUSY);
 	analysis_free(an);
 
 	off = (size_t)snprintf(text, sizeof(text), "strace: Process 301 attached\n");
@@ -269,8 +220,8 @@ static void test_failure_loops(void **state)
 		off += (size_t)snprintf(text + off, sizeof(text) - off,
 					"accept4(3, NULL, NULL, SOCK_NONBLOCK) = -1 EAGAIN (Resource "
 					"temporarily unavailable)\n");
-	an = parse_mem("strace", "t.txt", text, off);
-	f = failure(find_proc(an, 301), "accept4", "EAGAIN");
+	an = parse_heap_copy("strace", "t.txt", text, off);
+	f = failure(test_process(an, 301), "accept4", "EAGAIN");
 	assert_non_null(f);
 	assert_false(f->at_end);	/* ordinary, not a loop */
 	analysis_diagnose(an);
@@ -282,9 +233,9 @@ static void test_failure_loops(void **state)
 		       "strace: Process 302 attached\n"
 		       "accept(4, 0x7ff, [16]) = -1 EMFILE (Too many open files)\n"
 		       "accept(4, 0x7ff, [16]) = 5\n");
-	assert_non_null(failure(find_proc(an, 302), "accept", "EMFILE"));
-	assert_false(failure(find_proc(an, 302), "accept", "EMFILE")->at_end);
-	assert_int_equal(failure(find_proc(an, 302), "accept", "EMFILE")->calls, 2);
+	assert_non_null(failure(test_process(an, 302), "accept", "EMFILE"));
+	assert_false(failure(test_process(an, 302), "accept", "EMFILE")->at_end);
+	assert_int_equal(failure(test_process(an, 302), "accept", "EMFILE")->calls, 2);
 	analysis_free(an);
 }
 
@@ -303,9 +254,9 @@ static void test_clone_and_fork(void **state)
 		"[pid   600] accept(3, NULL, NULL <unfinished ...>\n"
 		"[pid   500] wait4(-1,  <unfinished ...>\n";
 	struct analysis *an = parse_str("strace", "t.txt", text);
-	assert_non_null(find_thr(an, 500, 501));
-	assert_non_null(find_thr(an, 600, 600));
-	assert_int_equal(find_proc(an, 600)->ppid, 500);
+	assert_non_null(test_thread(an, 500, 501));
+	assert_non_null(test_thread(an, 600, 600));
+	assert_int_equal(test_process(an, 600)->ppid, 500);
 	analysis_free(an);
 }
 
@@ -327,9 +278,9 @@ static void test_sessions(void **state)
 		"select(0, NULL, NULL, NULL, {193, 283439}^C <unfinished ...>\n"
 		"strace: Process 13 detached\n";
 	struct analysis *an = parse_str("strace", "t.txt", text);
-	assert_int_equal(last_sample(find_thr(an, 11, 11))->syscall_nr, SYS_futex);
-	assert_int_equal(last_sample(find_thr(an, 12, 12))->syscall_nr, SYS_read);
-	assert_int_equal(last_sample(find_thr(an, 13, 13))->syscall_nr, SYS_select);
+	assert_int_equal(last_sample(test_thread(an, 11, 11))->syscall_nr, SYS_futex);
+	assert_int_equal(last_sample(test_thread(an, 12, 12))->syscall_nr, SYS_read);
+	assert_int_equal(last_sample(test_thread(an, 13, 13))->syscall_nr, SYS_select);
 	assert_int_equal(an->inputs.v[0].status, INPUT_OK);
 	analysis_free(an);
 }
@@ -349,11 +300,11 @@ static void test_strace_c(void **state)
 		"100.00    0.061739           1     58756     29378 total\n";
 	struct analysis *an = parse_str("strace-c", "t.txt", text);
 	assert_int_equal(an->inputs.v[0].records, 2);
-	const struct syscall_failure *f = failure(find_proc(an, 24380), "accept4", NULL);
+	const struct syscall_failure *f = failure(test_process(an, 24380), "accept4", NULL);
 	assert_non_null(f);
 	assert_int_equal(f->failures, 29378);
 	assert_int_equal(f->calls, 29378);
-	assert_null(failure(find_proc(an, 24380), "epoll_wait", NULL));
+	assert_null(failure(test_process(an, 24380), "epoll_wait", NULL));
 	assert_int_equal(an->notes.n, 1);	/* every call failed, errno not named */
 	/* alone it says nothing of EMFILE: no finding */
 	analysis_diagnose(an);
@@ -396,22 +347,22 @@ static void test_ltrace(void **state)
 		"[pid 20663] <... accept4 resumed> ) = 5\n"
 		"[pid 20663] accept4(3, 0, 0, 0x80000";
 	struct analysis *an = parse_str("ltrace", "t.txt", text);
-	const struct stack_sample *s = last_sample(find_thr(an, 20663, 20665));
+	const struct stack_sample *s = last_sample(test_thread(an, 20663, 20665));
 	assert_int_equal(s->n_frames, 1);
 	assert_string_equal(s->frames[0].function, "pthread_cond_wait");
-	assert_int_equal(find_thr(an, 20663, 20665)->samples.n, 2);
-	s = last_sample(find_thr(an, 20663, 20664));
+	assert_int_equal(test_thread(an, 20663, 20665)->samples.n, 2);
+	s = last_sample(test_thread(an, 20663, 20664));
 	assert_string_equal(s->frames[0].function, "pthread_mutex_lock");
-	s = last_sample(find_thr(an, 20663, 20666));
+	s = last_sample(test_thread(an, 20663, 20666));
 	assert_int_equal(s->n_frames, 0);
 	assert_int_equal(s->syscall_nr, SYS_futex);
 	assert_int_equal(s->syscall_args[1], 128);
-	s = last_sample(find_thr(an, 20663, 20663));
+	s = last_sample(test_thread(an, 20663, 20663));
 	assert_string_equal(s->frames[0].function, "accept4");	/* cut last line: pending */
 	analysis_diagnose(an);
-	assert_int_equal(find_thr(an, 20663, 20665)->blocked, BLK_CONDVAR);
-	assert_int_equal(find_thr(an, 20663, 20664)->blocked, BLK_MUTEX);
-	assert_int_equal(find_thr(an, 20663, 20663)->state, THR_WAITING_FOR_WORK);
+	assert_int_equal(test_thread(an, 20663, 20665)->blocked, BLK_CONDVAR);
+	assert_int_equal(test_thread(an, 20663, 20664)->blocked, BLK_MUTEX);
+	assert_int_equal(test_thread(an, 20663, 20663)->state, THR_WAITING_FOR_WORK);
 	analysis_free(an);
 
 	/* the program's output cut into a call; then ")" ends it */
@@ -419,7 +370,7 @@ static void test_ltrace(void **state)
 		       "__printf_chk(1, 0x55bffcd65480, 1, 1Active Internet connections\n"
 		       ")                                                 = 80\n"
 		       "fopen(\"/proc/net/tcp\", \"r\")                     = 0x55bffe70b390\n");
-	assert_int_equal(last_sample(find_thr(an, 990, 990))->n_frames, 0);
+	assert_int_equal(last_sample(test_thread(an, 990, 990))->n_frames, 0);
 	analysis_free(an);
 }
 
@@ -496,10 +447,10 @@ static void test_files(void **state)
 	for (size_t i = 0; i < sizeof(file_cases) / sizeof(file_cases[0]); i++) {
 		const struct file_case *fc = &file_cases[i];
 		size_t n;
-		char *text = slurp(fc->path, &n);
+		char *text = read_file_whole(fc->path, &n);
 		assert_string_equal(sniff_name(text, n), fc->kind);
 		const char *base = strrchr(fc->path, '/') + 1;
-		struct analysis *an = parse_mem(fc->kind, base, text, n);
+		struct analysis *an = parse_heap_copy(fc->kind, base, text, n);
 		free(text);
 		if (an->inputs.v[0].status != fc->status)
 			fail_msg("%s: status %d, want %d", fc->path, an->inputs.v[0].status, fc->status);
@@ -510,7 +461,7 @@ static void test_files(void **state)
 		if (threads != fc->threads)
 			fail_msg("%s: %zu threads, want %zu", fc->path, threads, fc->threads);
 		if (fc->pid) {
-			const struct stack_sample *s = last_sample(find_thr(an, fc->pid, fc->tid));
+			const struct stack_sample *s = last_sample(test_thread(an, fc->pid, fc->tid));
 			if (s->syscall_nr != fc->nr)
 				fail_msg("%s: tid %d syscall %lld, want %lld", fc->path, (int)fc->tid,
 					 (long long)s->syscall_nr, (long long)fc->nr);
@@ -527,12 +478,12 @@ static void test_cut_and_hostile(void **state)
 		if (strstr(file_cases[i].path, "asterisk"))
 			continue;	/* 3.7 MB: once in test_files */
 		size_t n;
-		char *text = slurp(file_cases[i].path, &n);
+		char *text = read_file_whole(file_cases[i].path, &n);
 		size_t step = n / 97 + 1;
 		for (size_t cut = 0; cut <= n; cut += step) {
-			analysis_free(parse_mem("strace", "c.txt", text, cut));
-			analysis_free(parse_mem("ltrace", "c.txt", text, cut));
-			analysis_free(parse_mem("strace-c", "c.txt", text, cut));
+			analysis_free(parse_heap_copy("strace", "c.txt", text, cut));
+			analysis_free(parse_heap_copy("ltrace", "c.txt", text, cut));
+			analysis_free(parse_heap_copy("strace-c", "c.txt", text, cut));
 		}
 		free(text);
 	}
@@ -558,9 +509,9 @@ static void test_cut_and_hostile(void **state)
 	/* NUL in a line: reported, the rest read */
 	static const char nul[] = "strace: Process 5 attached\nread(3,\0 \"x\", 1) = 1\n"
 				  "futex(0x1, FUTEX_WAIT_PRIVATE, 0, NULL <unfinished ...>\n";
-	struct analysis *an = parse_mem("strace", "n.txt", nul, sizeof(nul) - 1);
+	struct analysis *an = parse_heap_copy("strace", "n.txt", nul, sizeof(nul) - 1);
 	assert_true(count_diags(an, DIAG_BAD_LINE) >= 1);
-	assert_int_equal(last_sample(find_thr(an, 5, 5))->syscall_nr, SYS_futex);
+	assert_int_equal(last_sample(test_thread(an, 5, 5))->syscall_nr, SYS_futex);
 	analysis_free(an);
 	/* a 10 MB line */
 	size_t big = 10u << 20;
@@ -569,7 +520,7 @@ static void test_cut_and_hostile(void **state)
 	memcpy(text, "write(1, \"", 10);
 	memset(text + 10, 'a', big);
 	memcpy(text + 10 + big, "\", 9) = 9\n", 10);
-	analysis_free(parse_mem("strace", "big.txt", text, big + 20));
+	analysis_free(parse_heap_copy("strace", "big.txt", text, big + 20));
 	free(text);
 	/* thousands of threads: bounded, one message */
 	size_t cap = 9000 * 64;
@@ -579,7 +530,7 @@ static void test_cut_and_hostile(void **state)
 	for (int t = 1; t <= 9000; t++)
 		off += (size_t)snprintf(text + off, cap - off,
 					"[pid %d] futex(0x1, FUTEX_WAIT, 0, NULL <unfinished ...>\n", t);
-	an = parse_mem("strace", "many-77.txt", text, off);
+	an = parse_heap_copy("strace", "many-77.txt", text, off);
 	assert_int_equal(count_diags(an, DIAG_LIMIT), 1);
 	analysis_free(an);
 	free(text);
