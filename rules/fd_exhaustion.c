@@ -6,72 +6,157 @@
  * overflows; descriptors leaked as CLOSE_WAIT sockets are the usual reason
  * the limit is reached. */
 #include <stdio.h>
+#include <string.h>
 
 #include "rule.h"
+
+/* The descriptor-table error a tracer saw most often for the process:
+ * EMFILE (its own RLIMIT_NOFILE, alloc_fd() in fs/file.c) or ENFILE (the
+ * system's fs.file-max, alloc_empty_file() in fs/file_table.c). */
+static const struct syscall_failure *fd_error(const struct process *p)
+{
+	const struct syscall_failure *best = NULL;
+	for (size_t i = 0; i < p->syscall_failures.n; i++) {
+		const struct syscall_failure *f = &p->syscall_failures.v[i];
+		if (!f->error || (strcmp(f->error, "EMFILE") != 0 && strcmp(f->error, "ENFILE") != 0))
+			continue;
+		if (!best || f->failures > best->failures)
+			best = f;
+	}
+	return best;
+}
+
+/* A failure that repeats is a loop; one or two are a burst that passed. */
+#define FD_ERROR_LOOP 3
 
 static void run(struct analysis *an, const struct rule *self)
 {
 	const struct incident *inc = &an->inc;
-	bool any_known = false;
+	/* CLOSE-WAIT per process is known only from a socket table with owners */
+	bool owners_seen = false;
+	for (size_t i = 0; i < inc->sock_snaps.n; i++)
+		owners_seen = owners_seen || inc->sock_snaps.v[i]->has_owners;
 	for (size_t i = 0; i < inc->processes.n; i++) {
 		const struct process *p = inc->processes.v[i];
-		if (p->fds < 0 || p->fd_limit <= 0)
-			continue;
-		any_known = true;
+		bool counted = p->fds >= 0 && p->fd_limit > 0;
 		/* at the limit, or within 2 of it (stdin/out/err churn) */
-		if (p->fds + 2 < p->fd_limit) {
-			analysis_checked(an, "pid %d: %lld of %lld descriptors", p->pid,
-					 (long long)p->fds, (long long)p->fd_limit);
+		bool at_limit = counted && p->fds + 2 >= p->fd_limit;
+		const struct syscall_failure *err = fd_error(p);
+		bool looped = err && err->failures >= FD_ERROR_LOOP;
+		if (!at_limit && !looped) {
+			if (counted)
+				analysis_checked(an, "pid %d: %lld of %lld descriptors", p->pid,
+						 (long long)p->fds, (long long)p->fd_limit);
 			continue;
 		}
+		bool system = looped && strcmp(err->error, "ENFILE") == 0;
 		int64_t cpu = 0;
 		for (size_t k = 0; k < p->threads.n; k++)
 			if (p->threads.v[k].cpu_ticks_delta > 0)
 				cpu += p->threads.v[k].cpu_ticks_delta;
-		struct finding *f = finding_new(an, self, SEV_CRITICAL, 0.9,
-						"pid %d at its descriptor limit: %lld of %lld open",
-						p->pid, (long long)p->fds, (long long)p->fd_limit);
+		struct finding *f;
+		if (at_limit)
+			f = finding_new(an, self, SEV_CRITICAL, looped ? 0.95 : 0.9,
+					"pid %d at its descriptor limit: %lld of %lld open", p->pid,
+					(long long)p->fds, (long long)p->fd_limit);
+		else if (system)
+			f = finding_new(an, self, SEV_CRITICAL, 0.85,
+					"pid %d: the system's file table is full: %s() failed with "
+					"ENFILE %llu times", p->pid, err->syscall,
+					(unsigned long long)err->failures);
+		else
+			f = finding_new(an, self, SEV_CRITICAL, 0.85,
+					"pid %d at its descriptor limit: %s() failed with EMFILE "
+					"%llu times", p->pid, err->syscall,
+					(unsigned long long)err->failures);
 		finding_pid(an, f, p->pid);
 		for (size_t l = 0; l < inc->listeners.n && !f->listener; l++)
 			for (size_t k = 0; k < inc->listeners.v[l]->pids.n; k++)
 				if (inc->listeners.v[l]->pids.v[k] == p->pid)
 					f->listener = inc->listeners.v[l]->name;
-		f->since = p->fds_src.at;
-		finding_fact_int(an, f, "fds", p->fds);
-		finding_fact_int(an, f, "fd_limit", p->fd_limit);
+		f->since = at_limit ? p->fds_src.at : err->src.at;
+		if (p->fds >= 0)
+			finding_fact_int(an, f, "fds", p->fds);
+		if (p->fd_limit > 0)
+			finding_fact_int(an, f, "fd_limit", p->fd_limit);
 		if (p->fd_sockets >= 0)
 			finding_fact_int(an, f, "sockets", p->fd_sockets);
-		finding_fact_int(an, f, "close_wait", p->close_wait);
+		if (owners_seen || at_limit)
+			finding_fact_int(an, f, "close_wait", p->close_wait);
 		finding_fact_int(an, f, "cpu_ticks_used", cpu);
+		if (looped) {
+			finding_fact_str(an, f, "failing_call", err->syscall);
+			finding_fact_str(an, f, "error", err->error);
+			finding_fact_int(an, f, "failures", (int64_t)err->failures);
+			finding_fact_bool(an, f, "loop_at_end", err->at_end);
+			if (err->tid)
+				finding_tid(an, f, err->tid);
+		}
 		if (p->fds_src.file)
 			finding_evidence(an, f, &p->fds_src, NULL);
 		if (p->limit_src.file)
 			finding_evidence(an, f, &p->limit_src, NULL);
-		finding_detail(an, f,
-			       "%lld descriptors open (%lld sockets, %u in CLOSE-WAIT) against a soft "
-			       "limit of %lld: accept() fails with EMFILE and the connection stays "
-			       "queued%s",
-			       (long long)p->fds, (long long)p->fd_sockets, p->close_wait,
-			       (long long)p->fd_limit,
-			       cpu > 0 ? arena_printf(&an->arena, "; the process used %lld CPU ticks "
-						      "between samples: an accept loop retrying "
-						      "EMFILE", (long long)cpu)
-				       : "");
-		finding_advice(an, f,
-			       "%s Raising the limit (LimitNOFILE=, ulimit -n) buys time only.",
-			       p->close_wait ? "Close the leaked connections: the CLOSE-WAIT sockets "
-					       "are descriptors the application never closed (an "
-					       "error path that skips close())."
-					     : "Find what holds the descriptors (ls -l /proc/PID/fd).");
+		if (looped)
+			finding_evidence(an, f, &err->src, NULL);
+		/* strace -c: how many accept() calls failed (the table names no error) */
+		for (size_t k = 0; k < p->syscall_failures.n; k++) {
+			const struct syscall_failure *sf = &p->syscall_failures.v[k];
+			if (!sf->error && sf->failures && sf->src.file &&
+			    (strcmp(sf->syscall, "accept") == 0 || strcmp(sf->syscall, "accept4") == 0)) {
+				finding_evidence(an, f, &sf->src, "strace -c: %s failed %llu of %llu "
+						 "times", sf->syscall, (unsigned long long)sf->failures,
+						 (unsigned long long)sf->calls);
+				finding_fact_int(an, f, "strace_c_failures", (int64_t)sf->failures);
+			}
+		}
+		char loop[256] = "";
+		if (looped)
+			snprintf(loop, sizeof(loop), "; a trace shows %s() failing with %s %llu times%s",
+				 err->syscall, err->error, (unsigned long long)err->failures,
+				 err->at_end ? ", still retrying when it ended: the loop spins on CPU "
+					       "without accepting" : "");
+		if (at_limit)
+			finding_detail(an, f,
+				       "%lld descriptors open (%lld sockets, %u in CLOSE-WAIT) against a "
+				       "soft limit of %lld: accept() fails with EMFILE and the connection "
+				       "stays queued%s%s",
+				       (long long)p->fds, (long long)p->fd_sockets, p->close_wait,
+				       (long long)p->fd_limit,
+				       cpu > 0 ? arena_printf(&an->arena, "; the process used %lld CPU "
+							      "ticks between samples: an accept loop "
+							      "retrying EMFILE", (long long)cpu)
+					       : "", loop);
+		else if (system)
+			finding_detail(an, f, "ENFILE: the kernel's table of open files (fs.file-max) "
+					      "is full, so no process can open a descriptor%s", loop);
+		else
+			finding_detail(an, f, "EMFILE: the process holds as many descriptors as its "
+					      "RLIMIT_NOFILE allows%s%s, so accept() fails and the "
+					      "connection stays queued%s",
+				       p->fd_limit > 0 ? arena_printf(&an->arena, " (a soft limit of %lld)",
+								      (long long)p->fd_limit) : "",
+				       owners_seen ? arena_printf(&an->arena, "; %u of its sockets are in "
+								   "CLOSE-WAIT", p->close_wait) : "",
+				       loop);
+		if (system)
+			finding_advice(an, f, "Find the process holding most files (ls /proc/*/fd | "
+					      "wc -l per pid) and raise fs.file-max only after that.");
+		else
+			finding_advice(an, f,
+				       "%s Raising the limit (LimitNOFILE=, ulimit -n) buys time only.",
+				       p->close_wait ? "Close the leaked connections: the CLOSE-WAIT sockets "
+						       "are descriptors the application never closed (an "
+						       "error path that skips close())."
+						     : "Find what holds the descriptors (ls -l /proc/PID/fd).");
 	}
-	(void)any_known;
 }
 
 const struct rule rule_fd_exhaustion = {
 	.id = "fd-exhaustion",
 	.title = "a process at its descriptor limit (EMFILE)",
 	.doc = "Compares each process's open descriptors (ls -l /proc/PID/fd, live procfs) with "
-	       "its 'Max open files' soft limit (/proc/PID/limits). At the limit accept() fails "
+	       "its 'Max open files' soft limit (/proc/PID/limits), and reads traces (strace) for "
+	       "calls failing with EMFILE or ENFILE again and again. At the limit accept() fails "
 	       "with EMFILE, the connection stays queued, and an event loop that retries spins "
 	       "on CPU; leaked CLOSE-WAIT sockets are the usual cause, and then they are "
 	       "reported as the cause.",

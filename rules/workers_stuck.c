@@ -253,7 +253,7 @@ static void run(struct analysis *an, const struct rule *self)
 	size_t top_n = 0, n_threads = 0;
 	enum blocked_on top_kind = BLK_NONE;
 	bool ambiguous = false;
-	size_t n_py = 0;
+	size_t n_py = 0, n_native = 0;
 	uint32_t max_same = 0;
 	double window = 0, since = NAN;
 	int64_t cpu = 0;
@@ -279,6 +279,8 @@ static void run(struct analysis *an, const struct rule *self)
 				window = nt->window_s;
 			if (nt->sample && nt->sample->n_py_frames)
 				n_py++;
+			if (nt->sample && nt->sample->n_frames)
+				n_native++;
 			if (nt->sample && !isnan(nt->sample->src.at) &&
 			    (isnan(since) || nt->sample->src.at - nt->window_s < since))
 				since = nt->sample->src.at - nt->window_s;
@@ -386,8 +388,12 @@ static void run(struct analysis *an, const struct rule *self)
 			    "frames and /proc for the others.", n_py);
 	else if (ambiguous)
 		strbuf_addf(&detail,
-			    "No Python frames: decided by CLOSE-WAIT ownership and CPU time, since "
-			    "stuck and idle Python threads have the same native stack.");
+			   "No Python frames: decided by CLOSE-WAIT ownership and CPU time, since "
+			   "stuck and idle Python threads have the same native stack.");
+	else if (n_threads && !n_native)
+		/* strace, /proc/PID/task: no frame was seen */
+		strbuf_addf(&detail, "Decided by the blocking system calls "
+			   "(a trace, /proc) and CPU time: no stack frames were seen.");
 	else
 		strbuf_addstr(&detail, "Decided by the native frames and /proc.");
 	/* mutex waits without owners: say what a deadlock check needs */
@@ -444,7 +450,8 @@ static void run(struct analysis *an, const struct rule *self)
 	if (top_what)
 		finding_fact_str(an, f, "wait_site", top_what);
 	finding_fact_str(an, f, "decided_by", py ? "python-frames" : n_py ? "python-and-native-frames"
-			 : ambiguous && !n_threads ? "close-wait-and-cpu" : "native-frames");
+			 : ambiguous && !n_threads ? "close-wait-and-cpu"
+			 : n_threads && !n_native ? "syscalls" : "native-frames");
 	const struct frame *fr = top_note ? top_note->frame : NULL;
 	const char *where = top_what ? top_what : "the wait above";
 	if (fr && fr->file)

@@ -72,6 +72,61 @@ static inline struct analysis *parse_file_as(const char *kind, const char *path)
 	return an;
 }
 
+/* Parse exactly n bytes of a heap copy freed before returning: a read past
+ * the buffer shows under ASan, and what the parser kept must be copied. */
+static inline struct analysis *parse_heap_copy(const char *kind, const char *display,
+					   const char *text, size_t n)
+{
+	char *copy = malloc(n ? n : 1);
+	assert_non_null(copy);
+	memcpy(copy, text, n);
+	struct analysis *an = malloc(sizeof(*an));
+	assert_non_null(an);
+	analysis_init(an);
+	analysis_parse_buffer(an, display, kind, copy, n);
+	free(copy);
+	return an;
+}
+
+/* A whole file (the caller frees it), its length in *len. */
+static inline char *read_file_whole(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		fail_msg("cannot open %s", path);
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *buf = malloc(n > 0 ? (size_t)n : 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+static inline const struct process *test_process(const struct analysis *an, int32_t pid)
+{
+	for (size_t i = 0; i < an->inc.processes.n; i++)
+		if (an->inc.processes.v[i]->pid == pid)
+			return an->inc.processes.v[i];
+	return NULL;
+}
+
+/* The thread, failing the test when it is not there. */
+static inline const struct thread *test_thread(const struct analysis *an, int32_t pid,
+					       int32_t tid)
+{
+	const struct process *p = test_process(an, pid);
+	if (!p)
+		fail_msg("no process %d", (int)pid);
+	for (size_t i = 0; i < p->threads.n; i++)
+		if (p->threads.v[i].tid == tid)
+			return &p->threads.v[i];
+	fail_msg("no thread %d in process %d", (int)tid, (int)pid);
+	return NULL;
+}
+
 static inline void analysis_free(struct analysis *an);
 
 /* Replay the inputs a fuzz harness once crashed on (tests/fuzz/crashers/

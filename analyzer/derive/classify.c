@@ -390,6 +390,74 @@ static void syscall_site(const struct stack_sample *s, struct site *out, char *b
 	}
 }
 
+/* The kernel function a sleeping thread waits in (/proc/PID/task/TID/wchan,
+ * ps -o wchan, top's WCHAN), for samples that show nothing else: ps and top
+ * tables. ps cuts it to its column ("futex_" in ps -l): a cut name matches
+ * the start of the full one. A futex wait's timeout is not in the wchan, so
+ * it is ambiguous: idle pool thread or stuck, the connections decide. */
+static const struct {
+	const char *name;
+	enum blocked_on kind;
+	bool idle;
+} wchan_rules[] = {
+	/* kernel/futex/waitwake.c: futex_do_wait() (seen on 6.18), called
+	 * futex_wait_queue() from 5.16, futex_wait_queue_me() before */
+	{ "futex_do_wait", BLK_FUTEX, false },
+	{ "futex_wait_queue", BLK_FUTEX, false },
+	{ "futex_wait_queue_me", BLK_FUTEX, false },
+	{ "futex_wait", BLK_FUTEX, false },
+	{ "inet_csk_accept", BLK_ACCEPT, true },	/* net/ipv4/inet_connection_sock.c */
+	{ "ep_poll", BLK_POLL, true },			/* fs/eventpoll.c */
+	{ "do_epoll_wait", BLK_POLL, true },
+	{ "do_select", BLK_POLL, true },		/* fs/select.c */
+	{ "core_sys_select", BLK_POLL, true },
+	{ "do_sys_poll", BLK_POLL, true },
+	{ "do_poll", BLK_POLL, true },
+	{ "sk_wait_data", BLK_READ, false },		/* net/core/sock.c */
+	{ "unix_stream_read_generic", BLK_READ, false },
+	{ "pipe_read", BLK_READ, false },
+	{ "pipe_wait", BLK_READ, false },
+	{ "sk_stream_wait_memory", BLK_WRITE, false },
+	{ "pipe_write", BLK_WRITE, false },
+	{ "hrtimer_nanosleep", BLK_SLEEP, false },
+	{ "do_nanosleep", BLK_SLEEP, false },
+	{ "do_wait", BLK_NONE, true },			/* wait4, waitid */
+	{ "do_sys_pause", BLK_NONE, true },
+	{ "sigsuspend", BLK_NONE, true },
+	{ "do_sigtimedwait", BLK_NONE, true },
+};
+
+static void wchan_site(const struct stack_sample *s, struct site *out, char *buf, size_t size)
+{
+	size_t n = strlen(s->wchan);
+	int hit = -1;
+	for (size_t k = 0; k < sizeof(wchan_rules) / sizeof(wchan_rules[0]); k++) {
+		const char *name = wchan_rules[k].name;
+		if (strcmp(s->wchan, name) == 0) {
+			hit = (int)k;
+			break;
+		}
+		/* cut by ps to at least 5 characters: only when every name it
+		 * may be says the same ("futex_" yes, "do_sys" no: poll or pause) */
+		if (n >= 5 && strncmp(name, s->wchan, n) == 0) {
+			if (hit >= 0 && (wchan_rules[hit].kind != wchan_rules[k].kind ||
+					 wchan_rules[hit].idle != wchan_rules[k].idle))
+				return;
+			if (hit < 0)
+				hit = (int)k;
+		}
+	}
+	if (hit < 0)
+		return;
+	out->kind = wchan_rules[hit].kind;
+	out->idle = wchan_rules[hit].idle;
+	out->ambiguous = out->kind == BLK_FUTEX;
+	out->weak = true;
+	out->known = true;
+	snprintf(buf, size, "%s (wchan)", s->wchan);
+	out->what = buf;
+}
+
 void classify_sample(const struct stack_sample *s, struct site *out, char *buf, size_t size)
 {
 	memset(out, 0, sizeof(*out));
@@ -422,6 +490,8 @@ void classify_sample(const struct stack_sample *s, struct site *out, char *buf, 
 		snprintf(buf, size, "%s", sys.what ? sys.what : "");
 		out->what = buf;
 	}
+	if (!out->known && s->syscall_nr == -2 && s->wchan && s->state != 'R')
+		wchan_site(s, out, buf, size);
 }
 
 struct note_table {
@@ -468,7 +538,10 @@ static void classify_thread(struct analysis *an, struct thread *t, struct thread
 		if (!sites[i].known)
 			continue;
 		known++;
-		int score = s->n_py_frames && !sites[i].ambiguous ? 3 : s->n_frames ? 2 : 1;
+		/* the wchan alone (ps, top) says least: it never decides over a
+		 * look that names the call */
+		int score = s->n_py_frames && !sites[i].ambiguous ? 3 : s->n_frames ? 2
+			    : sites[i].weak ? 0 : 1;
 		if (score >= best) {
 			best = score;
 			dec = i;
@@ -539,6 +612,7 @@ static void classify_thread(struct analysis *an, struct thread *t, struct thread
 	note->what = d->what ? arena_strdup(&an->arena, d->what) : NULL;
 	note->frame = d->frame;
 	note->ambiguous = d->ambiguous;
+	note->weak = d->weak;
 	t->blocked = d->kind;
 	t->wait_address = addr;
 	/* USER_HZ is 100 (clock ticks in /proc/PID/stat): a thread "idle" in
@@ -613,7 +687,7 @@ void classify_processes(struct analysis *an)
 	for (size_t i = 0; i < inc->processes.n; i++) {
 		struct process *p = inc->processes.v[i];
 		uint32_t stuck = 0, idle = 0, running = 0, known = 0, ambiguous_waits = 0, once = 0,
-			 once_mutex = 0, stuck_sure = 0;
+			 once_mutex = 0, stuck_sure = 0, weak_waits = 0;
 		bool accepting = false;
 		for (size_t k = 0; k < p->threads.n; k++) {
 			struct thread *t = &p->threads.v[k];
@@ -647,6 +721,8 @@ void classify_processes(struct analysis *an)
 				once++;
 			if (nt->note.one_look && t->blocked == BLK_MUTEX)
 				once_mutex++;
+			if (nt->note.ambiguous && nt->note.weak)
+				weak_waits++;
 		}
 		if (!known) {
 			p->state = PST_UNKNOWN;
@@ -669,7 +745,15 @@ void classify_processes(struct analysis *an)
 			p->state = stuck ? PST_STUCK : PST_HEALTHY;
 		else if (stuck && undrained && !running)
 			p->state = PST_STUCK;
-		else if (stuck && !accepting && !progress)
+		else if (stuck && !accepting && !progress && !running)
+			p->state = PST_STUCK;
+		else if (ambiguous_waits && undrained && !running && !progress &&
+			 p->role == ROLE_WORKER)
+			/* every other thread in a wait that may be idle or stuck,
+			 * no CPU used, and accepted connections nobody reads in
+			 * the last snapshots: it accepts into a queue no thread
+			 * drains (the waits seen only as futex in ps/top's wchan,
+			 * or as Python lock waits without Python frames) */
 			p->state = PST_STUCK;
 		else if (stuck_sure && !progress)
 			/* a thread-per-request server whose handlers are stuck
@@ -698,10 +782,17 @@ void classify_processes(struct analysis *an)
 			 * whose threads all sit in lock waits may be idle or stuck */
 			p->state = PST_UNKNOWN;
 			p->undecided = true;
-			analysis_note(an, "pid %d: its Python threads wait in PyThread_acquire_lock_timed, "
-					  "which looks the same whether they are idle or stuck; add py-bt "
-					  "dumps (gdb -ex 'thread apply all py-bt') or an `ss -tanp` snapshot "
-					  "to decide", p->pid);
+			if (weak_waits == ambiguous_waits)
+				analysis_note(an, "pid %d: its threads sleep in a futex wait (the wchan ps "
+						  "or top show), which looks the same whether they are "
+						  "idle or stuck; add stacks (eu-stack -p, gdb), an `strace "
+						  "-f -p` or an `ss -tanp` snapshot to decide", p->pid);
+			else
+				analysis_note(an, "pid %d: its Python threads wait in "
+						  "PyThread_acquire_lock_timed, which looks the same whether "
+						  "they are idle or stuck; add py-bt dumps (gdb -ex 'thread "
+						  "apply all py-bt') or an `ss -tanp` snapshot to decide",
+					      p->pid);
 		} else if (idle && !stuck)
 			p->state = PST_IDLE;
 		else

@@ -13,6 +13,7 @@ struct site {
 	bool running;		/* on CPU or not in a syscall */
 	bool timed;		/* the wait has a timeout (pthread_cond_timedwait, futex timeout) */
 	bool ambiguous;		/* a Python lock wait with no Python frames: idle or stuck? */
+	bool weak;		/* only the wchan said it (ps, top): no timeout known */
 	bool known;		/* the sample said anything at all */
 	uint64_t addr;		/* futex / lock address, 0 = unknown */
 	const char *what;	/* "Condition.wait() in prefork.py:136 (handle)" */
@@ -35,6 +36,7 @@ struct thread_note {
 	 * it waits, not for how long (THR_SLEEPING; workers-stuck reports it
 	 * with the confidence of one look) */
 	bool one_look;
+	bool weak;		/* decided by wchan alone (ps/top WCHAN) */
 };
 const struct thread_note *classify_note(const struct analysis *an, const struct thread *t);
 

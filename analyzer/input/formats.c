@@ -22,6 +22,11 @@
 	X(eu_stack) \
 	X(proc_status) \
 	X(proc_fd) \
+	X(strace) \
+	X(strace_c) \
+	X(ltrace) \
+	X(top) \
+	X(ps) \
 	X(gdb) \
 	X(pstack) \
 	X(netstat_s) \

@@ -58,6 +58,12 @@ int proc_limits_parse(struct analysis *an, struct input *in)
 		if (p)
 			pid = p;
 		struct span t = span_trim(line);
+		int32_t named[2];
+		/* "[root@web1 ~]# cat /proc/1234/limits" pasted above it */
+		if (!p && stack_cmdline_pids(t, "cat", named, 2) > 0) {
+			pid = named[0];
+			continue;
+		}
 		if (!span_starts(t, "Max open files"))
 			continue;
 		/* "Max open files            64                   20000                files" */
@@ -99,55 +105,141 @@ int proc_limits_parse(struct analysis *an, struct input *in)
 	return 0;
 }
 
+/* One `ls -l /proc/PID/fd` listing: its pid and what it counted. */
+struct fd_listing {
+	int32_t pid;
+	int64_t fds, sockets;
+	uint32_t first_line, last_line;
+	bool rows;
+};
+
+static void fd_listing_commit(struct analysis *an, struct input *in, struct fd_listing *l,
+			      bool *any)
+{
+	if (!l->rows) {
+		memset(l, 0, sizeof(*l));
+		return;
+	}
+	int32_t pid = l->pid;
+	if (!pid)
+		pid = pid_from_name(an, in);
+	if (!pid) {
+		diag_add(&an->diags, DIAG_BAD_LINE, in->display, l->first_line, -1,
+			 "no pid for the listing of %lld descriptors (not in a \"/proc/PID/fd:\" "
+			 "header, the command pasted above it, or the file name)",
+			 (long long)l->fds);
+		memset(l, 0, sizeof(*l));
+		return;
+	}
+	struct process *proc = incident_process(&an->inc, pid, true);
+	/* the latest listing wins */
+	if (proc->fds < 0 || !proc->fds_src.file || !(in->at < proc->fds_src.at)) {
+		proc->fds = l->fds;
+		proc->fd_sockets = l->sockets;
+		proc->fds_src.file = in->display;
+		proc->fds_src.line = l->last_line;
+		proc->fds_src.at = in->at;
+		proc->fds_src.text = arena_printf(&an->arena, "%lld descriptors open (%lld sockets)",
+						  (long long)l->fds, (long long)l->sockets);
+	}
+	*any = true;
+	memset(l, 0, sizeof(*l));
+}
+
+/* `ls -l /proc/PID/fd` as pasted, one or several listings:
+ *
+ *   [root@web1 ~]# ls -l /proc/1234/fd          the command, naming the pid
+ *   total 0                                      each listing's first line
+ *   dr-x------ 2 root root  0 Nov 25 09:14 .     ls -la
+ *   lrwx------ 1 root root 64 Nov 25 09:14 3 -> 'socket:[12345]'
+ *           quoted by coreutils >= 8.25 on a terminal (quotearg's
+ *           shell-escape style), bare when piped
+ *   lrwx------ 1 root root 64 2026-12-04 17:40:04.552684300 +0000 4 -> socket:[817154]
+ *           --time-style=full-iso
+ *   /proc/1234/fd:                               `ls -l /proc/1234/fd /proc/1240/fd`
+ *   ls: cannot read symbolic link '/proc/1234/fd/7': No such file or directory
+ *           closed between readdir and readlink: not counted
+ *
+ * Each listing counts for its own pid. */
 int proc_fd_parse(struct analysis *an, struct input *in)
 {
 	struct textcur c;
 	struct span line;
 	input_textcur(in, &c);
-	int64_t fds = 0, sockets = 0;
-	int32_t pid = 0;
-	uint32_t last_line = 0;
+	struct fd_listing cur;
+	memset(&cur, 0, sizeof(cur));
+	bool any = false;
+	uint64_t rows = 0, vanished = 0;
 	while (textcur_next(&c, &line)) {
-		struct span t = span_trim(line);
-		if (!t.n || span_starts(t, "total "))
+		if (!input_line_ok(an, in, &c, line))
 			continue;
-		/* "ls -l /proc/1234/fd" prints nothing of the pid; "ls -l" of the
-		 * directory with a header "/proc/1234/fd:" does */
+		struct span t = span_trim(line);
+		if (!t.n)
+			continue;
+		int32_t pids[4];
 		if (span_starts(t, "/proc/") && t.p[t.n - 1] == ':') {
+			/* "ls -l /proc/1234/fd /proc/1240/fd": a header per directory */
+			fd_listing_commit(an, in, &cur, &any);
 			struct span s = span_make(t.p + 6, t.n - 6);
-			stack_take_i32(&s, &pid);
+			stack_take_i32(&s, &cur.pid);
 			continue;
 		}
+		if (stack_cmdline_pids(t, "ls", pids, 4) > 0) {
+			fd_listing_commit(an, in, &cur, &any);
+			cur.pid = pids[0];
+			continue;
+		}
+		if (span_starts(t, "total ")) {
+			/* each listing's first line: after rows, a listing of a pid
+			 * not named (the pid named above the first stays with it) */
+			if (cur.rows)
+				fd_listing_commit(an, in, &cur, &any);
+			continue;
+		}
+		if (span_starts(t, "ls: ")) {
+			if (span_contains(t, "cannot read symbolic link"))
+				vanished++;
+			else
+				diag_add(&an->diags, DIAG_NOTE, in->display, c.line, -1, "%.*s",
+					 (int)(t.n < 200 ? t.n : 200), t.p);
+			continue;
+		}
+		if (t.p[0] == 'd' && (span_starts(t, "dr-x") || span_starts(t, "dr-xr-xr-x")))
+			continue;	/* ls -la: "." and ".." */
 		if (t.p[0] != 'l' || !span_contains(t, " -> ")) {
+			if (span_contains(t, "$ ") || span_contains(t, "# "))
+				continue;	/* a prompt with another command */
 			diag_add(&an->diags, DIAG_BAD_LINE, in->display, c.line,
 				 textcur_offset(&c, &line), "not an `ls -l /proc/PID/fd` line");
 			continue;
 		}
-		fds++;
-		if (span_contains(t, "socket:["))
-			sockets++;
-		last_line = c.line;
+		if (!cur.rows)
+			cur.first_line = c.line;
+		cur.rows = true;
+		cur.fds++;
+		rows++;
+		/* "-> socket:[12345]" or "-> 'socket:[12345]'" */
+		const char *arrow = NULL;
+		for (size_t i = 0; i + 4 <= t.n && !arrow; i++)
+			if (memcmp(t.p + i, " -> ", 4) == 0)
+				arrow = t.p + i + 4;
+		struct span target = arrow ? span_make(arrow, t.n - (size_t)(arrow - t.p))
+					   : span_make(t.p + t.n, 0);
+		if (target.n && (target.p[0] == '\'' || target.p[0] == '"'))
+			target = span_make(target.p + 1, target.n - 1);
+		if (span_starts(target, "socket:["))
+			cur.sockets++;
+		cur.last_line = c.line;
 	}
-	if (!fds)
+	fd_listing_commit(an, in, &cur, &any);
+	if (vanished)
+		diag_add(&an->diags, DIAG_NOTE, in->display, 0, -1,
+			 "%llu descriptor(s) closed while ls listed them: not counted",
+			 (unsigned long long)vanished);
+	if (!rows)
 		return -1;
-	if (!pid)
-		pid = pid_from_name(an, in);
-	if (!pid)
-		return diag_add(&an->diags, DIAG_BAD_LINE, in->display, 0, -1,
-				"no pid in the content or the file name");
-	struct process *proc = incident_process(&an->inc, pid, true);
-	/* the latest listing wins */
-	if (proc->fds < 0 || !proc->fds_src.file || in->at >= proc->fds_src.at) {
-		proc->fds = fds;
-		proc->fd_sockets = sockets;
-		proc->fds_src.file = in->display;
-		proc->fds_src.line = last_line;
-		proc->fds_src.at = in->at;
-		proc->fds_src.text = arena_printf(&an->arena, "%lld descriptors open (%lld sockets)",
-						  (long long)fds, (long long)sockets);
-	}
-	in->records = (uint64_t)fds;
-	return 0;
+	in->records = rows;
+	return any ? 0 : -1;
 }
 
 int proc_status_parse(struct analysis *an, struct input *in)

@@ -27,6 +27,9 @@ int bundle_parse(struct analysis *an, struct input *in);	/* bundle manifest */
 int proc_limits_parse(struct analysis *an, struct input *in);	/* parse_proc_pid.c */
 int proc_fd_parse(struct analysis *an, struct input *in);	/* parse_proc_pid.c */
 int proc_status_parse(struct analysis *an, struct input *in);	/* parse_proc_pid.c */
+int strace_parse(struct analysis *an, struct input *in);	/* parse_strace.c (and strace -c) */
+int ltrace_parse(struct analysis *an, struct input *in);	/* parse_ltrace.c */
+int procps_parse(struct analysis *an, struct input *in);	/* parse_procps.c: ps, top */
 
 
 #endif

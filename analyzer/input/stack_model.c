@@ -46,6 +46,12 @@ struct stack_sample *thread_sample_at(struct incident *inc, struct thread *t,
 		    fabs(s->src.at - src->at) <= SAMPLE_SAME_TIME_S && !sample_has(s, part))
 			return s;
 	}
+	return thread_sample_new(inc, t, src);
+}
+
+struct stack_sample *thread_sample_new(struct incident *inc, struct thread *t,
+				       const struct provenance *src)
+{
 	struct stack_sample *s = thread_add_sample(inc, t);
 	s->src = *src;
 	size_t i = t->samples.n - 1;
@@ -151,6 +157,54 @@ int32_t stack_pid_from_name(const char *display)
 		p = q;
 	}
 	return 0;
+}
+
+static bool word_at(struct span s, size_t i, const char *w)
+{
+	size_t n = strlen(w);
+	if (s.n - i < n || memcmp(s.p + i, w, n) != 0)
+		return false;
+	bool before = i == 0 || s.p[i - 1] == ' ' || s.p[i - 1] == '$' || s.p[i - 1] == '#' ||
+		      s.p[i - 1] == '/' || s.p[i - 1] == ';' || s.p[i - 1] == '(';
+	bool after = i + n == s.n || s.p[i + n] == ' ';
+	return before && after;
+}
+
+int stack_cmdline_pids(struct span line, const char *tool, int32_t *pids, int max)
+{
+	bool has_tool = false;
+	for (size_t i = 0; i < line.n && !has_tool; i++)
+		has_tool = word_at(line, i, tool);
+	if (!has_tool)
+		return 0;
+	int n = 0;
+	for (size_t i = 0; i + 2 < line.n && n < max; i++) {
+		struct span d;
+		if (word_at(line, i, "-p") || word_at(line, i, "--pid")) {
+			size_t k = i + (line.p[i + 1] == 'p' ? 2 : 5);
+			while (k < line.n && line.p[k] == ' ')
+				k++;
+			d = span_make(line.p + k, line.n - k);
+		} else if (line.p[i] == '-' && line.p[i + 1] == 'p' && span_is_digit(line.p[i + 2]) &&
+			   (i == 0 || line.p[i - 1] == ' ')) {
+			d = span_make(line.p + i + 2, line.n - i - 2);
+		} else if (line.n - i > 6 && memcmp(line.p + i, "/proc/", 6) == 0) {
+			d = span_make(line.p + i + 6, line.n - i - 6);
+		} else {
+			continue;
+		}
+		/* "-p 1234,1240" (top, ps) */
+		for (;;) {
+			int32_t v;
+			if (!stack_take_i32(&d, &v) || v <= 0)
+				break;
+			pids[n++] = v;
+			if (n == max || !d.n || d.p[0] != ',')
+				break;
+			d = span_make(d.p + 1, d.n - 1);
+		}
+	}
+	return n;
 }
 
 void stack_thread_begin(struct analysis *an, struct stack_thread *th, int32_t tid,

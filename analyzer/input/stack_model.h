@@ -32,6 +32,11 @@ enum sample_part {
  * The returned pointer is valid until the next sample is added to `t`. */
 struct stack_sample *thread_sample_at(struct incident *inc, struct thread *t,
 				      const struct provenance *src, unsigned part);
+/* A new sample of `t` at src->at whatever the thread already holds (a trace
+ * that watched a thread enter a call and still be in it at its end is two
+ * looks at it), in time order and renumbered like thread_sample_at(). */
+struct stack_sample *thread_sample_new(struct incident *inc, struct thread *t,
+				       const struct provenance *src);
 
 /* Process `pid`, thread `tid`, and the sample of it that `src` belongs to,
  * all created on demand. `comm` (may be NULL) names the thread when it has
@@ -67,6 +72,11 @@ int32_t stack_tid_from_pthread(uint64_t id);
  * -batch ...", "gdb /usr/sbin/app 1234". 0 when the line is no such
  * command or names no pid. */
 int32_t stack_pid_from_command(struct span line);
+/* The pids a command line pasted above a tool's output names: the line holds
+ * `tool` as a word and "-p N[,N...]", "--pid N", "-pN" or "/proc/N/" (a
+ * shell prompt and the command, as people paste them). Returns how many
+ * were stored in pids (at most max). */
+int stack_cmdline_pids(struct span line, const char *tool, int32_t *pids, int max);
 
 /* A frame being collected; kept in an arena vector until the thread ends. */
 typedef VEC(struct frame) frame_vec;

@@ -191,6 +191,20 @@ struct thread {
 	int64_t cpu_ticks_delta;	/* -1 unknown */
 };
 
+/* A system call a tracer (strace) saw fail, per process and error: one
+ * that fails over and over is a loop, e.g. accept4() returning EMFILE at the
+ * descriptor limit while the listening socket stays readable. */
+struct syscall_failure {
+	const char *syscall;	/* "accept4" */
+	const char *error;	/* "EMFILE"; NULL when the tool does not say (strace -c) */
+	int32_t tid;		/* the thread that failed last, 0 = not known (strace -c) */
+	uint64_t failures;	/* failed calls */
+	uint64_t calls;		/* calls of it seen, failed or not (a trace counts
+				 * from the first failure on) */
+	bool at_end;		/* still failing when the trace ended */
+	struct provenance src;	/* the first failure, or the strace -c row */
+};
+
 enum proc_role { ROLE_OTHER, ROLE_PARENT, ROLE_WORKER };
 enum proc_state { PST_UNKNOWN, PST_STUCK, PST_HEALTHY, PST_BUSY, PST_IDLE, PST_GONE };
 
@@ -204,6 +218,7 @@ struct process {
 	bool accepting;		/* a thread waits in accept()/poll() for connections */
 	VEC(struct thread) threads;
 	int64_t fds, fd_limit;	/* -1 unknown */
+	VEC(struct syscall_failure) syscall_failures;	/* strace, strace -c */
 	int64_t fd_sockets;	/* of fds, sockets; -1 unknown */
 	struct provenance fds_src, limit_src;
 	/* derived from the last socket snapshot with owners */
