@@ -25,6 +25,7 @@ int bundle_parse(struct analysis *an, struct input *in);	/* bundle manifest */
 int proc_limits_parse(struct analysis *an, struct input *in);	/* parse_proc_pid.c */
 int proc_fd_parse(struct analysis *an, struct input *in);	/* parse_proc_pid.c */
 int proc_status_parse(struct analysis *an, struct input *in);	/* parse_proc_pid.c */
+int kernlog_parse(struct analysis *an, struct input *in);	/* parse_kernlog.c */
 
 
 #endif
