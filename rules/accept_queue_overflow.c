@@ -53,6 +53,35 @@ static void add_counter_evidence(struct analysis *an, struct finding *f,
 		finding_evidence(an, f, &dr->last_c->src, NULL);
 }
 
+/* nstat in default mode prints increments since its previous run (the
+ * history file, misc/nstat.c): with no run before it among the inputs, its
+ * ListenOverflows is a count over a window whose start is unknown. */
+static bool increments_overflows(struct analysis *an, const struct rule *self)
+{
+	const struct incident *inc = &an->inc;
+	const struct counter *best = NULL;
+	for (size_t i = 0; i < inc->counter_snaps.n; i++) {
+		const struct counter_snapshot *s = inc->counter_snaps.v[i];
+		const struct counter *c = s->increments ? counter_snapshot_find(s, "ListenOverflows")
+							: NULL;
+		if (c && c->value > 0 && (!best || c->value > best->value))
+			best = c;
+	}
+	if (!best)
+		return false;
+	struct finding *f = finding_new(an, self, SEV_INFO, 0.35,
+					"ListenOverflows +%lld since nstat's previous run (when that "
+					"was is unknown)", (long long)best->value);
+	finding_fact_int(an, f, "ListenOverflows_increment", best->value);
+	finding_evidence(an, f, &best->src, NULL);
+	finding_detail(an, f, "nstat without -a prints what each counter did since nstat last ran "
+			      "for this user; no earlier run is among the inputs, so when those "
+			      "overflows happened is unknown");
+	finding_advice(an, f, "Run `nstat -az` (absolute values) twice during the incident, or keep "
+			      "both outputs of two consecutive `nstat` runs and their times.");
+	return true;
+}
+
 static void run(struct analysis *an, const struct rule *self)
 {
 	struct incident *inc = &an->inc;
@@ -166,6 +195,20 @@ static void run(struct analysis *an, const struct rule *self)
 					(unsigned long long)cs->rst_after_handshake,
 					(unsigned long long)cs->requests_never_acked);
 		}
+		/* a full accept queue keeps requests in the SYN queue (their final
+		 * ACK is dropped, tcp_check_req()), which the same backlog caps:
+		 * the kernel's "Possible SYN flooding" line follows */
+		const struct kernel_event *kev;
+		uint32_t klines = rule_syn_flood_lines(inc, l, &kev);
+		if (klines) {
+			finding_fact_int(an, f, "kernel_syn_flood_lines", klines);
+			finding_evidence(an, f, &kev->src, NULL);
+			buf_append(detail, sizeof(detail), &off, "%sthe kernel logged \"Possible SYN "
+				   "flooding on port %d\" (%s): the SYN queue filled too, as it "
+				   "does when requests wait for a full accept queue",
+				   off ? "; " : "", (int)kev->port,
+				   kev->cookies ? "cookies sent" : "SYNs dropped");
+		}
 		finding_detail(an, f, "%s", detail);
 		finding_advice(an, f,
 			       "The application does not accept() as fast as connections arrive. "
@@ -202,6 +245,8 @@ static void run(struct analysis *an, const struct rule *self)
 				      "happened during the incident");
 		finding_advice(an, f, "Take a second counter snapshot (`nstat -az` or `netstat -s`) "
 				      "during the incident and compare.");
+	} else if (!emitted && increments_overflows(an, self)) {
+		/* nstat in default mode, alone: increments since its last run */
 	} else if (!emitted) {
 		if (window)
 			analysis_checked(an, "no accept-queue overflow (ListenOverflows +0 over %u "
