@@ -168,6 +168,11 @@ static void header(const struct tw *t, const struct analysis *an)
 			   stacks == 1 ? "" : "s");
 		sep = ", ";
 	}
+	if (by_cls[EV_KERNEL_LOG]) {
+		buf_append(line, sizeof(line), &off, "%s%zu kernel log%s", sep,
+			   by_cls[EV_KERNEL_LOG], by_cls[EV_KERNEL_LOG] == 1 ? "" : "s");
+		sep = ", ";
+	}
 	if (strcmp(sep, ", ") == 0)
 		buf_append(line, sizeof(line), &off, ")");
 	buf_append(line, sizeof(line), &off, ", %zu unreadable", n_err);
