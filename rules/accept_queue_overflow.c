@@ -116,7 +116,11 @@ static void run(struct analysis *an, const struct rule *self)
 		const struct capture_stats *cs = l->capture;
 		bool cap = cs && (cs->synack_retransmits_after_ack || cs->rst_after_handshake ||
 				  cs->requests_never_acked);
-		bool counters_are_its = counted && (n_full == 1 || (n_full == 0 && only == l));
+		/* the namespace's counters belong to the one listener seen full,
+		 * not to every listener beside it */
+		bool is_full = l->n_full_snapshots || cap;
+		bool counters_are_its = counted && ((n_full == 1 && is_full) ||
+						    (n_full == 0 && only == l));
 		if (!l->n_full_snapshots && !cap && !counters_are_its)
 			continue;
 		double conf = 0.6;
@@ -157,9 +161,11 @@ static void run(struct analysis *an, const struct rule *self)
 						dr.delta == ov.delta ? " (every drop was an overflow)"
 						: dr.delta > ov.delta ? " (some drops had other causes)"
 						: "");
-			buf_append(detail, sizeof(detail), &off, " between %s and %s",
+			buf_append(detail, sizeof(detail), &off, " between %s and %s%s",
 					hms(ov.first_c->src.at, t1, sizeof(t1)),
-					hms(ov.last_c->src.at, t2, sizeof(t2)));
+					hms(ov.last_c->src.at, t2, sizeof(t2)),
+					ov.from_increments ? " (nstat's increments since the run before)"
+							   : "");
 			double before, after = first_increase(inc, "ListenOverflows", &before);
 			f->since = !isnan(before) ? before : after;
 		}
@@ -228,10 +234,11 @@ static void run(struct analysis *an, const struct rule *self)
 		double before, after = first_increase(inc, "ListenOverflows", &before);
 		f->since = !isnan(before) ? before : after;
 		finding_detail(an, f,
-			       "ListenOverflows +%lld between %s and %s; the counters are per network "
+			       "ListenOverflows +%lld between %s and %s%s; the counters are per network "
 			       "namespace and no socket snapshot shows which listener was full",
 			       (long long)ov.delta, hms(ov.first_c->src.at, t1, sizeof(t1)),
-			       hms(ov.last_c->src.at, t2, sizeof(t2)));
+			       hms(ov.last_c->src.at, t2, sizeof(t2)),
+			       ov.from_increments ? " (nstat's increments since the run before)" : "");
 		finding_advice(an, f,
 			       "Take `ss -ltn` snapshots during the incident (or run `stuckscope "
 			       "attach`) to see which listener's Recv-Q reaches its Send-Q.");
