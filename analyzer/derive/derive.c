@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 static int cmp_sock_snap(const void *a, const void *b)
@@ -67,9 +68,56 @@ static void widen(struct incident *inc, double t)
 		inc->t_last = t;
 }
 
+/* Where a file's name puts it when names are all there is to order by:
+ * "before"/"after" sort the wrong way round alphabetically. Whole words
+ * only ("prefork" is no "pre"); 1 for a name without such a word. */
+static int name_phase(const char *file)
+{
+	static const struct {
+		const char *word;
+		int phase;
+	} words[] = {
+		{ "before", 0 }, { "pre", 0 }, { "start", 0 }, { "begin", 0 }, { "first", 0 },
+		{ "baseline", 0 }, { "during", 1 }, { "middle", 1 }, { "mid", 1 },
+		{ "after", 2 }, { "post", 2 }, { "end", 2 }, { "last", 2 }, { "later", 2 },
+	};
+	const char *base = strrchr(file, '/');
+	base = base ? base + 1 : file;
+	int phase = 1;
+	for (const char *p = base; *p;) {
+		while (*p && !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+			p++;
+		const char *w = p;
+		while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))
+			p++;
+		size_t n = (size_t)(p - w);
+		for (size_t i = 0; n && i < sizeof(words) / sizeof(words[0]); i++)
+			if (strlen(words[i].word) == n && strncasecmp(w, words[i].word, n) == 0)
+				phase = words[i].phase;
+	}
+	return phase;
+}
+
+static int cmp_sock_phase(const void *a, const void *b)
+{
+	const struct sock_snapshot *x = *(const struct sock_snapshot *const *)a;
+	const struct sock_snapshot *y = *(const struct sock_snapshot *const *)b;
+	int px = name_phase(x->file), py = name_phase(y->file);
+	return px != py ? px - py : x->input - y->input;
+}
+
+static int cmp_cnt_phase(const void *a, const void *b)
+{
+	const struct counter_snapshot *x = *(const struct counter_snapshot *const *)a;
+	const struct counter_snapshot *y = *(const struct counter_snapshot *const *)b;
+	int px = name_phase(x->file), py = name_phase(y->file);
+	return px != py ? px - py : x->input - y->input;
+}
+
 /* Stamp each snapshot with its input's time; order them on one timeline.
  * Snapshots whose time is only the file's mtime are ordered by file name
- * when any of them lacks a real time: a checkout rewrites mtimes. */
+ * when any of them lacks a real time: a checkout rewrites mtimes. Names
+ * saying "before"/"after" (name_phase()) go first and last. */
 static void order_snapshots(struct analysis *an)
 {
 	struct incident *inc = &an->inc;
@@ -108,9 +156,16 @@ static void order_snapshots(struct analysis *an)
 		if (inc->counter_snaps.n > 1)
 			qsort(inc->counter_snaps.v, inc->counter_snaps.n, sizeof(void *),
 			      cmp_cnt_snap);
-	} else if (inc->sock_snaps.n + inc->counter_snaps.n > 2) {
-		analysis_note(an, "some snapshots carry no timestamp: snapshots ordered by file "
-				  "name (add a first line from `date -u +%%FT%%TZ`, or --at LABEL=TIME)");
+	} else {
+		if (inc->sock_snaps.n > 1)
+			qsort(inc->sock_snaps.v, inc->sock_snaps.n, sizeof(void *), cmp_sock_phase);
+		if (inc->counter_snaps.n > 1)
+			qsort(inc->counter_snaps.v, inc->counter_snaps.n, sizeof(void *),
+			      cmp_cnt_phase);
+		if (inc->sock_snaps.n + inc->counter_snaps.n > 2)
+			analysis_note(an, "some snapshots carry no timestamp: snapshots ordered by "
+					  "file name (add a first line from `date -u +%%FT%%TZ`, or "
+					  "--at LABEL=TIME)");
 	}
 	for (size_t i = 0; i < inc->sock_snaps.n; i++)
 		if (inc->sock_snaps.v[i]->at_src == TIME_CONTENT ||
