@@ -58,10 +58,12 @@ def check(want, d):
     for k, v in want.items():
         if k == "args":
             continue
-        if k == "verdict" and d["verdict"] not in v.split("|"):
-            errs.append(f"verdict {d['verdict']}, want {v}")
-        elif k == "notverdict" and d["verdict"] == v:
-            errs.append(f"verdict {d['verdict']}")
+        if k == "verdict":
+            if d["verdict"] not in v.split("|"):
+                errs.append(f"verdict {d['verdict']}, want {v}")
+        elif k == "notverdict":
+            if d["verdict"] == v:
+                errs.append(f"verdict {d['verdict']}")
         elif k == "root":
             got = root["rule"] if root else "none"
             if got != v:
