@@ -322,6 +322,10 @@ static void test_sniff(void **state)
 		{ "2026-11-25T09:14:02+0000 h kernel: TCP: too many orphaned sockets\n", "kernel-log" },
 		{ "Nov 25 09:14:01 web1 kernel: e1000e: eth0 NIC Link is Up\n"
 		  "Nov 25 09:14:02 web1 kernel: EXT4-fs (sda1): mounted filesystem\n", "kernel-log" },
+		/* a syslog whose first lines are other programs': its kernel
+		 * lines may come later */
+		{ "Nov 25 09:14:01 web1 CRON[1]: (root) CMD (true)\n"
+		  "Nov 25 09:14:02 web1 sshd[2]: Accepted publickey for deploy\n", "kernel-log" },
 		/* not kernel logs */
 		{ "State Recv-Q Send-Q Local Address:Port Peer Address:Port\n"
 		  "LISTEN 0 128 0.0.0.0:22 0.0.0.0:*\n", "ss" },

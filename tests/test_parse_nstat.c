@@ -322,7 +322,8 @@ static void test_fragments_sniffed(void **state)
 		  "TcpExtListenOverflows           1234               0.0\n", "nstat" },
 		{ "2026-11-25T09:14:00Z\nTcpExtListenOverflows 1234 0.0\nTcpExtListenDrops 1234 0.0\n",
 		  "nstat" },
-		{ "Nov 25 09:14:01 web1 CRON[1]: x\nNov 25 09:14:02 web1 CRON[2]: y\n", "unknown" },
+		/* a syslog: read as a system log, not as nstat rows */
+		{ "Nov 25 09:14:01 web1 CRON[1]: x\nNov 25 09:14:02 web1 CRON[2]: y\n", "kernel-log" },
 		/* a name and a number alone: too little to call nstat */
 		{ "ListenOverflows 1234\n", "unknown" },
 	};

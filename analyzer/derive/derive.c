@@ -465,7 +465,7 @@ static void nstat_modes(struct analysis *an)
 			  "mode (increments since the previous nstat run), not totals; each run's "
 			  "values are the change since the run before it (nstat keeps one history "
 			  "file per user: another run in between shortens the window), or the host "
-			  "rebooted in between",
+			  "rebooted in between, or the files come from different hosts",
 		      low->file, low_down, low_common, high->file,
 		      n > 1 ? arena_printf(&an->arena, "the %zu nstat outputs without -a are", n)
 			    : "it is");

@@ -800,7 +800,7 @@ static int kernlog_sniff(const struct sniff_view *v)
 	/* our own text report quotes kernel lines as evidence */
 	if (span_starts(v->head, "stuckscope ") && span_contains(v->head, "\nVERDICT "))
 		return 0;
-	size_t logged = 0, kernel = 0, events = 0;
+	size_t logged = 0, events = 0;
 	for (size_t i = 0; i < v->n; i++) {
 		struct kl_line kl;
 		kl_split(v->lines[i].raw, &kl);
@@ -810,8 +810,6 @@ static int kernlog_sniff(const struct sniff_view *v)
 		}
 		if (kl.kind == KL_KERNEL || kl.kind == KL_OTHER)
 			logged++;
-		if (kl.kind == KL_KERNEL)
-			kernel++;
 		if (kl.kind == KL_KERNEL || kl.kind == KL_NONE) {
 			/* the message alone, without an address to parse */
 			struct span m = kl.msg;
@@ -830,8 +828,10 @@ static int kernlog_sniff(const struct sniff_view *v)
 	/* a known message on lines that are mostly log lines (or alone) */
 	if (events && (logged + events) * 2 >= v->n)
 		return 88;	/* above every rows tier but eu-stack's "TID n:" (90) */
-	/* log lines alone: the lowest tier, any other reading wins */
-	if (kernel && logged >= 2 && logged * 4 >= v->n * 3)
+	/* log lines alone: the lowest tier, any other reading wins. A syslog
+	 * whose first lines are other programs' is still read: its kernel
+	 * lines may come later (the parser says when there are none) */
+	if (logged >= 2 && logged * 4 >= v->n * 3)
 		return 30;
 	return 0;
 }
