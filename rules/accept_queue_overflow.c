@@ -229,7 +229,11 @@ static void run(struct analysis *an, const struct rule *self)
 		const struct capture_stats *cs = l->capture;
 		bool cap = cs && (cs->synack_retransmits_after_ack || cs->rst_after_handshake ||
 				  cs->requests_never_acked);
-		bool counters_are_its = counted && (n_full == 1 || (n_full == 0 && only == l));
+		/* the namespace's counters belong to the one listener seen full,
+		 * not to every listener beside it */
+		bool is_full = l->n_full_snapshots || cap;
+		bool counters_are_its = counted && ((n_full == 1 && is_full) ||
+						    (n_full == 0 && only == l));
 		struct stall st;
 		find_stall(inc, l, &st);
 		/* clients that gave up in the queue: the accept() stall itself */
@@ -308,9 +312,11 @@ static void run(struct analysis *an, const struct rule *self)
 						dr.delta == ov.delta ? " (every drop was an overflow)"
 						: dr.delta > ov.delta ? " (some drops had other causes)"
 						: "");
-			strbuf_addf(&detail, " between %s and %s",
+			strbuf_addf(&detail, " between %s and %s%s",
 					hms(ov.first_c->src.at, t1, sizeof(t1)),
-					hms(ov.last_c->src.at, t2, sizeof(t2)));
+					hms(ov.last_c->src.at, t2, sizeof(t2)),
+					ov.from_increments ? " (nstat's increments since the run before)"
+							   : "");
 			double before, after = first_increase(inc, "ListenOverflows", &before);
 			f->since = !isnan(before) ? before : after;
 		}
@@ -400,6 +406,20 @@ static void run(struct analysis *an, const struct rule *self)
 			strbuf_addf(&detail,
 				   "; one look: a second `ss -tanp` a few seconds later that shows the "
 				   "same connections still queued would confirm the stall");
+		/* a full accept queue keeps requests in the SYN queue (their final
+		 * ACK is dropped, tcp_check_req()), which the same backlog caps:
+		 * the kernel's "Possible SYN flooding" line follows */
+		const struct kernel_event *kev;
+		uint32_t klines = rule_syn_flood_lines(inc, l, &kev);
+		if (klines) {
+			finding_fact_int(an, f, "kernel_syn_flood_lines", klines);
+			finding_evidence(an, f, &kev->src, NULL);
+			strbuf_addf(&detail, "%sthe kernel logged \"Possible SYN "
+				   "flooding on port %d\" (%s): the SYN queue filled too, as it "
+				   "does when requests wait for a full accept queue",
+				   detail.len ? "; " : "", (int)kev->port,
+				   kev->cookies ? "cookies sent" : "SYNs dropped");
+		}
 		finding_detail(an, f, "%s", detail.buf);
 		strbuf_release(&detail);
 		if (!l->n_full_snapshots && !cap && !counters_are_its)
@@ -427,10 +447,11 @@ static void run(struct analysis *an, const struct rule *self)
 		double before, after = first_increase(inc, "ListenOverflows", &before);
 		f->since = !isnan(before) ? before : after;
 		finding_detail(an, f,
-			       "ListenOverflows +%lld between %s and %s; the counters are per network "
+			       "ListenOverflows +%lld between %s and %s%s; the counters are per network "
 			       "namespace and no socket snapshot shows which listener was full",
 			       (long long)ov.delta, hms(ov.first_c->src.at, t1, sizeof(t1)),
-			       hms(ov.last_c->src.at, t2, sizeof(t2)));
+			       hms(ov.last_c->src.at, t2, sizeof(t2)),
+			       ov.from_increments ? " (nstat's increments since the run before)" : "");
 		finding_advice(an, f,
 			       "Take `ss -ltn` snapshots during the incident (or run `stuckscope "
 			       "attach`) to see which listener's Recv-Q reaches its Send-Q.");

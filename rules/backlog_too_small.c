@@ -124,6 +124,19 @@ static void run(struct analysis *an, const struct rule *self)
 			strbuf_addf(&detail,
 				   "; 5 is Python socketserver's default request_queue_size "
 				   "(python -m http.server)");
+		const struct kernel_event *kev;
+		uint32_t klines = rule_syn_flood_lines(inc, l, &kev);
+		if (klines) {
+			/* tcp_syn_flood_action(): the SYN queue is capped by the same
+			 * backlog (inet_csk_reqsk_queue_is_full()) */
+			finding_fact_int(an, f, "kernel_syn_flood_lines", klines);
+			finding_evidence(an, f, &kev->src, NULL);
+			strbuf_addf(&detail,
+				   "; the kernel logged \"Possible SYN flooding on port %d\": the "
+				   "backlog caps the SYN queue too, so an ordinary burst fills it and "
+				   "the kernel %s", (int)kev->port,
+				   kev->cookies ? "sends SYN cookies" : "drops SYNs");
+		}
 		finding_detail(an, f, "%s", detail.buf);
 		strbuf_release(&detail);
 		if (capped)

@@ -4,7 +4,13 @@
  * (alloc_fd(), fs/file.c) and the connection stays in the accept queue. An
  * event loop that retries at once spins on CPU while the queue fills and
  * overflows; descriptors leaked as CLOSE_WAIT sockets are the usual reason
- * the limit is reached. */
+ * the limit is reached.
+ *
+ * The system-wide limit is the same failure for every process at once:
+ * alloc_empty_file() (fs/file_table.c) refuses a new file once fs.file-max
+ * files are open, accept() fails with ENFILE, and the kernel logs "VFS:
+ * file-max limit N reached" (again only when the count passes its previous
+ * peak, old_max). That kernel log line is read by parse_kernlog.c. */
 #include <stdio.h>
 #include <string.h>
 
@@ -28,6 +34,40 @@ static const struct syscall_failure *fd_error(const struct process *p)
 
 /* A failure that repeats is a loop; one or two are a burst that passed. */
 #define FD_ERROR_LOOP 3
+
+static void file_max_reached(struct analysis *an, const struct rule *self)
+{
+	const struct incident *inc = &an->inc;
+	const struct kernel_event *e;
+	uint64_t lines = rule_kernel_events(inc, KEV_FILE_MAX, &e);
+	if (!lines)
+		return;
+	/* a line far from the evidence (when its time is known) is history */
+	bool in_window = rule_kernel_event_in_window(inc, e);
+	struct finding *f = finding_new(an, self, in_window ? SEV_CRITICAL : SEV_INFO,
+					in_window ? 0.7 : 0.3,
+					"the system's file table was full: fs.file-max %s reached "
+					"(kernel log)",
+					e->value >= 0 ? arena_printf(&an->arena, "%lld",
+								     (long long)e->value)
+						      : "limit");
+	if (inc->listeners.n == 1)
+		f->listener = inc->listeners.v[0]->name;
+	f->since = e->src.at;
+	if (e->value >= 0)
+		finding_fact_int(an, f, "file_max", e->value);
+	finding_fact_int(an, f, "kernel_file_max_lines", (int64_t)lines);
+	finding_evidence(an, f, &e->src, NULL);
+	finding_detail(an, f,
+		       "the kernel logged \"%s\" (%s:%u): every process's next open(), socket() "
+		       "or accept() failed with ENFILE, so connections stayed in the accept queue "
+		       "whatever each process's own limit",
+		       e->text ? e->text : "VFS: file-max limit reached", e->src.file, e->src.line);
+	finding_advice(an, f,
+		       "Find what holds the files (`cat /proc/sys/fs/file-nr`; open descriptors per "
+		       "process from /proc/*/fd), close the leak (CLOSE-WAIT sockets are "
+		       "descriptors nobody closed), then raise fs.file-max if the load needs it.");
+}
 
 static void run(struct analysis *an, const struct rule *self)
 {
@@ -149,6 +189,7 @@ static void run(struct analysis *an, const struct rule *self)
 						       "error path that skips close())."
 						     : "Find what holds the descriptors (ls -l /proc/PID/fd).");
 	}
+	file_max_reached(an, self);
 }
 
 const struct rule rule_fd_exhaustion = {
@@ -159,7 +200,8 @@ const struct rule rule_fd_exhaustion = {
 	       "calls failing with EMFILE or ENFILE again and again. At the limit accept() fails "
 	       "with EMFILE, the connection stays queued, and an event loop that retries spins "
 	       "on CPU; leaked CLOSE-WAIT sockets are the usual cause, and then they are "
-	       "reported as the cause.",
-	.needs = NEED_SOCKETS,
+	       "reported as the cause. The kernel log's \"VFS: file-max limit N reached\" is "
+	       "the same failure system-wide (ENFILE for every process).",
+	.needs = NEED_SOCKETS | NEED_KERNEL_LOG,
 	.run = run,
 };

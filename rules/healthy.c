@@ -12,6 +12,15 @@ static void run(struct analysis *an, const struct rule *self)
 		if (an->findings.v[i]->severity >= SEV_WARNING)
 			return;
 	const struct incident *inc = &an->inc;
+	/* the kernel said it reset connections (tcp_check_oom(): orphans or
+	 * tcp_mem; read from a kernel log, noted by derive.c): not healthy,
+	 * whatever else looks fine */
+	for (size_t i = 0; i < inc->kernel_events.n; i++) {
+		const struct kernel_event *e = &inc->kernel_events.v[i];
+		if ((e->kind == KEV_ORPHANS || e->kind == KEV_TCP_MEM || e->kind == KEV_SOCKET_MEM) &&
+		    rule_kernel_event_in_window(inc, e))
+			return;
+	}
 	/* a process whose threads could not be classified keeps it open */
 	for (size_t i = 0; i < inc->processes.n; i++) {
 		const struct process *p = inc->processes.v[i];

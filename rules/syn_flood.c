@@ -8,7 +8,16 @@
  * ListenOverflows). With syncookies off, tcp_max_syn_backlog also drops at 3/4
  * full. The listen backlog caps the SYN queue too, so an ordinary burst against
  * a small backlog sends cookies without any flood ("Possible SYN flooding" in
- * dmesg): then the accept queue overflows as well, and SYN-RECV stays small. */
+ * dmesg): then the accept queue overflows as well, and SYN-RECV stays small.
+ *
+ * That kernel line (tcp_syn_flood_action(), read by parse_kernlog.c) is
+ * printed once per listening socket (queue->synflood_warned) and
+ * rate-limited: it says the listener's SYN queue was full at least once since
+ * the listener was created, not when, how often, or why. It is cited as
+ * evidence, never as proof of an attack: what tells a flood from a burst is
+ * how many half-open sockets there are and from how many sources, whether
+ * the cookies come back (SyncookiesRecv against SyncookiesSent), and whether
+ * the accept queue overflowed too. */
 #include <stdio.h>
 #include <string.h>
 
@@ -20,6 +29,67 @@ static int64_t delta_of(const struct incident *inc, const char *name, struct cou
 	if (!incident_counter_span(inc, name, sp) || sp->moments < 2 || sp->went_backwards)
 		return 0;
 	return sp->delta;
+}
+
+/* Only the kernel's line: the SYN queue was full once; a flood or a burst,
+ * the line cannot tell. */
+static void syn_flood_line_alone(struct analysis *an, const struct rule *self,
+				 const struct kernel_event *kev, uint32_t klines, int64_t syncookies)
+{
+	const struct incident *inc = &an->inc;
+	const struct listener *l = NULL;
+	for (size_t i = 0; i < inc->listeners.n && !l; i++) {
+		const struct kernel_event *k;
+		if (rule_syn_flood_lines(inc, inc->listeners.v[i], &k) && k == kev)
+			l = inc->listeners.v[i];
+	}
+	char where[96];
+	if (l)
+		snprintf(where, sizeof(where), "%s", l->name);
+	else if (kev->addr.family)
+		endpoint_format(&kev->addr, where, sizeof(where));
+	else
+		snprintf(where, sizeof(where), "port %d", (int)kev->port);
+	struct counter_span ck;
+	bool window = (incident_counter_span(inc, "TCPReqQFullDoCookies", &ck) ||
+		       incident_counter_span(inc, "TCPReqQFullDrop", &ck)) && ck.n >= 2 &&
+		      !ck.went_backwards;
+	/* counters over a window with no SYN-queue overflow: the line is older */
+	struct finding *f = finding_new(an, self, SEV_INFO, window ? 0.2 : 0.3,
+					"SYN queue of %s full at least once (kernel log): a flood, or a "
+					"burst against a small backlog", where);
+	f->listener = l ? l->name : NULL;
+	if (l)
+		for (size_t k = 0; k < l->pids.n; k++)
+			finding_pid(an, f, l->pids.v[k]);
+	finding_fact_int(an, f, "kernel_syn_flood_lines", klines);
+	if (kev->port >= 0)
+		finding_fact_int(an, f, "port", kev->port);
+	finding_fact_bool(an, f, "cookies", kev->cookies);
+	if (syncookies >= 0)
+		finding_fact_int(an, f, "tcp_syncookies", syncookies);
+	finding_evidence(an, f, &kev->src, NULL);
+	f->since = kev->src.at;
+	finding_detail(an, f,
+		       "the kernel printed \"%s\": the listener's SYN queue, which the listen "
+		       "backlog caps, was full and the kernel %s (tcp_syn_flood_action()). It "
+		       "prints this once per listening socket, so the line says the queue was full "
+		       "at least once since the listener was created, not when, how often, or "
+		       "why%s",
+		       kev->text ? kev->text : "Possible SYN flooding",
+		       kev->cookies ? "answered with SYN cookies" : "dropped SYNs",
+		       window ? arena_printf(&an->arena, "; the counters show no SYN-queue overflow "
+					     "between the snapshots (%s +%lld), so it happened "
+					     "before them", ck.last_c->name, (long long)ck.delta)
+			      : "");
+	finding_advice(an, f,
+		       "Tell a flood from a burst before acting: a flood leaves many SYN-RECV sockets "
+		       "from few or spoofed sources and its cookies never come back (SyncookiesRecv "
+		       "far below SyncookiesSent) while ListenOverflows stays flat; a burst of real "
+		       "clients against a small backlog completes its handshakes (SyncookiesRecv "
+		       "close to SyncookiesSent) and overflows the accept queue too (ListenOverflows "
+		       "grows, LISTEN Recv-Q reaches Send-Q). Collect `ss -tan state syn-recv`, "
+		       "`ss -ltn` and `nstat -az` twice during the incident.");
 }
 
 static void run(struct analysis *an, const struct rule *self)
@@ -82,24 +152,46 @@ static void run(struct analysis *an, const struct rule *self)
 	 * when the sysctl was not collected */
 	bool other_drops = d_ld > d_ov && (syncookies == 0 || d_ld - d_ov >= 100);
 	const struct finding *overflow = analysis_find(an, "accept-queue-overflow", NULL);
+	const struct kernel_event *kev = NULL;
+	uint32_t klines = rule_syn_flood_lines(inc, NULL, &kev);
 
-	if (!reqq && !surge && !other_drops) {
+	if (klines && !reqq && !surge && !other_drops &&
+	    !(overflow && overflow->severity == SEV_CRITICAL)) {
+		syn_flood_line_alone(an, self, kev, klines, syncookies);
+		return;
+	}
+	if (!reqq && !surge && !other_drops && !klines) {
 		if (inc->counter_snaps.n < 2 && !inc->sock_snaps.n)
 			return;		/* nothing to check it against */
 		analysis_checked(an, "no SYN flood (no SYN-queue drops or cookies%s, at most %u "
 				 "half-open)", inc->counter_snaps.n >= 2 ? "" : " counted", worst);
 		return;
 	}
-	if (reqq && !surge && overflow && overflow->severity == SEV_CRITICAL) {
+	if ((reqq || klines) && !surge && overflow && overflow->severity == SEV_CRITICAL) {
 		/* ordinary clients, small backlog: the accept queue overflowed too */
-		analysis_checked(an, "no SYN flood: %lld SYN cookies sent and %lld SYN-queue drops "
-				 "are explained by the small backlog under a burst (the accept queue "
-				 "overflowed too; at most %u half-open)",
-				 (long long)d_sent, (long long)d_drop, worst);
-		analysis_note(an, "SYN cookies were sent %lld times: the listen backlog also caps the "
-				  "SYN queue, so a burst of ordinary clients triggers cookies; a cookie "
-				  "connection whose ACK finds the accept queue full is dropped silently",
-			      (long long)(d_sent ? d_sent : d_cook));
+		if (reqq) {
+			analysis_checked(an, "no SYN flood: %lld SYN cookies sent and %lld SYN-queue "
+					 "drops are explained by the small backlog under a burst (the "
+					 "accept queue overflowed too; at most %u half-open)",
+					 (long long)d_sent, (long long)d_drop, worst);
+			analysis_note(an, "SYN cookies were sent %lld times: the listen backlog also "
+					  "caps the SYN queue, so a burst of ordinary clients triggers "
+					  "cookies; a cookie connection whose ACK finds the accept queue "
+					  "full is dropped silently",
+				      (long long)(d_sent ? d_sent : d_cook));
+		} else {
+			analysis_checked(an, "no SYN flood: the kernel's 'Possible SYN flooding' line "
+					 "is explained by the small backlog under a burst (the accept "
+					 "queue overflowed too; at most %u half-open)", worst);
+		}
+		if (klines)
+			analysis_note(an, "%s:%u: the kernel logged \"Possible SYN flooding on port "
+					  "%d\" (%s): not an attack by itself. The listen backlog caps "
+					  "the SYN queue too, and requests whose final ACK finds the "
+					  "accept queue full wait in it, so a burst of real clients fills "
+					  "it; the kernel prints the line once per listener",
+				      kev->src.file, kev->src.line, (int)kev->port,
+				      kev->cookies ? "SYN cookies sent" : "SYNs dropped");
 		return;
 	}
 	double conf = 0.5 + (surge ? 0.25 : 0) + (reqq ? 0.15 : 0) +
@@ -133,12 +225,20 @@ static void run(struct analysis *an, const struct rule *self)
 		finding_evidence(an, f, &sent.last_c->src, NULL);
 	if (worst_row)
 		finding_evidence(an, f, &worst_row->src, NULL);
+	if (klines) {
+		finding_fact_int(an, f, "kernel_syn_flood_lines", klines);
+		finding_evidence(an, f, &kev->src, NULL);
+	}
 	finding_detail(an, f,
 		       "%u half-open (SYN-RECV) sockets at peak from %u source address%s; "
 		       "TCPReqQFullDoCookies +%lld, TCPReqQFullDrop +%lld, SyncookiesSent +%lld; "
-		       "ListenDrops +%lld vs ListenOverflows +%lld",
+		       "ListenDrops +%lld vs ListenOverflows +%lld%s",
 		       worst, worst_sources, worst_sources == 1 ? "" : "es", (long long)d_cook,
-		       (long long)d_drop, (long long)d_sent, (long long)d_ld, (long long)d_ov);
+		       (long long)d_drop, (long long)d_sent, (long long)d_ld, (long long)d_ov,
+		       klines ? arena_printf(&an->arena, "; the kernel logged \"Possible SYN "
+					     "flooding on port %d\" (%s:%u)", (int)kev->port,
+					     kev->src.file, kev->src.line)
+			      : "");
 	finding_advice(an, f,
 		       "Keep net.ipv4.tcp_syncookies=1 so legitimate clients still connect during a "
 		       "flood; filter the sources upstream if they are few. With syncookies off, "

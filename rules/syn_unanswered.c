@@ -8,7 +8,15 @@
  * default 4) the first retries come 1 s apart, then the interval doubles;
  * older kernels double from the start (1, 3, 7, 15 s after the first SYN:
  * tcp_retransmit_timer(), net/ipv4/tcp_timer.c). The intervals are read from
- * the capture, never assumed. */
+ * the capture, never assumed.
+ *
+ * A full netfilter connection table drops them before TCP sees them:
+ * __nf_conntrack_alloc() (net/netfilter/nf_conntrack_core.c) cannot track the
+ * first packet of a new flow, logs "nf_conntrack: table full, dropping
+ * packet" (rate-limited) and the packet is dropped; no TCP counter
+ * (ListenDrops, ListenOverflows) counts it. The kernel log's line is that
+ * cause, cited with the capture's unanswered SYNs, or stated alone when
+ * there is no capture: the clients' SYNs go unanswered all the same. */
 #include <math.h>
 #include <stdio.h>
 
@@ -82,9 +90,81 @@ static void from_sockets(struct analysis *an, const struct rule *self, const str
 		       "retry.", l->addr.port);
 }
 
+/* The conntrack table was full: new connections' SYNs dropped before TCP,
+ * with no capture to count them. */
+static void conntrack_full(struct analysis *an, const struct rule *self,
+			   const struct kernel_event *ct, uint64_t lines)
+{
+	const struct incident *inc = &an->inc;
+	bool in_window = rule_kernel_event_in_window(inc, ct);
+	struct counter_span ld, ov;
+	bool have_ld = incident_counter_span(inc, "ListenDrops", &ld) && ld.n >= 2 &&
+		       !ld.went_backwards;
+	bool have_ov = incident_counter_span(inc, "ListenOverflows", &ov) && ov.n >= 2 &&
+		       !ov.went_backwards;
+	bool listeners_fine = have_ld && ld.delta == 0 && (!have_ov || ov.delta == 0);
+	int64_t ct_max = -1, ct_count = -1;
+	if (!incident_sysctl_i64(inc, "net.netfilter.nf_conntrack_max", &ct_max) &&
+	    !incident_sysctl_i64(inc, "net.nf_conntrack_max", &ct_max))
+		ct_max = -1;
+	if (!incident_sysctl_i64(inc, "net.netfilter.nf_conntrack_count", &ct_count))
+		ct_count = -1;
+	bool near_full = ct_max > 0 && ct_count >= 0 && ct_count * 10 >= ct_max * 9;
+	double conf = 0.6 + (listeners_fine ? 0.15 : 0) + (near_full ? 0.1 : 0);
+	char t1[32];
+	struct finding *f = finding_new(an, self, in_window ? SEV_CRITICAL : SEV_INFO,
+					in_window ? conf : 0.3,
+					"new connections dropped before TCP: the conntrack table was "
+					"full (%llu kernel log line%s)%s",
+					(unsigned long long)lines, lines == 1 ? "" : "s",
+					in_window ? "" : arena_printf(&an->arena, " at %s, outside the "
+								      "evidence window",
+								      time_format_hms(ct->src.at, t1,
+										      sizeof(t1))));
+	if (inc->listeners.n == 1)
+		f->listener = inc->listeners.v[0]->name;
+	f->since = ct->src.at;
+	finding_fact_str(an, f, "cause", "conntrack-table-full");
+	finding_fact_int(an, f, "kernel_conntrack_full_lines", (int64_t)lines);
+	if (have_ld)
+		finding_fact_int(an, f, "ListenDrops", ld.delta);
+	if (ct_max >= 0)
+		finding_fact_int(an, f, "nf_conntrack_max", ct_max);
+	if (ct_count >= 0)
+		finding_fact_int(an, f, "nf_conntrack_count", ct_count);
+	finding_evidence(an, f, &ct->src, NULL);
+	if (have_ld)
+		finding_evidence(an, f, &ld.last_c->src, NULL);
+	finding_detail(an, f,
+		       "the kernel logged \"%s\" (%s:%u): netfilter's connection table was full, so "
+		       "the first packet of each new flow, a client's SYN, was dropped before TCP "
+		       "saw it (__nf_conntrack_alloc()); clients see SYNs never answered and retry. "
+		       "%s%s",
+		       ct->text ? ct->text : "nf_conntrack: table full, dropping packet",
+		       ct->src.file, ct->src.line,
+		       listeners_fine ? arena_printf(&an->arena, "No listener dropped anything "
+						     "(ListenDrops +%lld): the drops are not the "
+						     "server's queues. ", (long long)ld.delta)
+				      : "No TCP counter counts these drops. ",
+		       ct_max >= 0 && ct_count >= 0
+		       ? arena_printf(&an->arena, "nf_conntrack_count %lld of nf_conntrack_max %lld.",
+				      (long long)ct_count, (long long)ct_max)
+		       : "");
+	finding_advice(an, f,
+		       "Compare net.netfilter.nf_conntrack_count with nf_conntrack_max, find what "
+		       "fills the table (`conntrack -S`; `conntrack -L` by state and source: short "
+		       "connections in TIME_WAIT, a scan), then raise nf_conntrack_max (and "
+		       "nf_conntrack_buckets) or exempt the service's port from tracking (a raw-table "
+		       "NOTRACK rule, or `ct state untracked` with nftables).");
+}
+
 static void run(struct analysis *an, const struct rule *self)
 {
 	const struct incident *inc = &an->inc;
+	const struct kernel_event *ct = NULL;
+	uint64_t ct_lines = rule_kernel_events(inc, KEV_CONNTRACK_FULL, &ct);
+	if (ct_lines && !incident_has_capture(inc))
+		conntrack_full(an, self, ct, ct_lines);
 	for (size_t i = 0; i < inc->listeners.n; i++) {
 		const struct listener *l = inc->listeners.v[i];
 		const struct capture_stats *c = l->capture;
@@ -153,6 +233,24 @@ static void run(struct analysis *an, const struct rule *self)
 			       "(see accept-queue-overflow) or its SYN queue was (syn-flood). Each "
 			       "retry costs the client at least a second: that is the latency and the "
 			       "timeouts users see.");
+		if (ct_lines && rule_kernel_event_in_window(inc, ct)) {
+			finding_fact_str(an, f, "cause", "conntrack-table-full");
+			finding_fact_int(an, f, "kernel_conntrack_full_lines", (int64_t)ct_lines);
+			finding_evidence(an, f, &ct->src, NULL);
+			finding_advice(an, f,
+				       "The kernel log says the conntrack table was full (%s:%u): "
+				       "netfilter dropped new connections' SYNs before TCP saw them, "
+				       "which no TCP counter counts. Check nf_conntrack_count against "
+				       "nf_conntrack_max, then raise the limit or exempt the port from "
+				       "tracking. Each retry costs the client at least a second.",
+				       ct->src.file, ct->src.line);
+		} else {
+			finding_advice(an, f,
+				       "The server's kernel dropped these SYNs: its accept queue was "
+				       "full (see accept-queue-overflow) or its SYN queue was "
+				       "(syn-flood). Each retry costs the client at least a second: "
+				       "that is the latency and the timeouts users see.");
+		}
 		/* cross-check with the counters */
 		struct counter_span ov, ld, ck;
 		bool have_ld = incident_counter_span(inc, "ListenDrops", &ld) && ld.moments >= 2 &&
@@ -210,7 +308,10 @@ const struct rule rule_syn_unanswered = {
 	       "kernels with tcp_syn_linear_timeouts, doubling on older ones). Cross-checks the "
 	       "count with the ListenOverflows delta when counters are present. Without a "
 	       "capture, clients on the same host waiting in SYN-SENT to a local listener in a "
-	       "socket snapshot (their SYNs unanswered).",
-	.needs = NEED_CAPTURE | NEED_SOCKETS,
+	       "socket snapshot (their SYNs unanswered). A kernel log line \"nf_conntrack: table "
+	       "full, dropping packet\" is the cause it names when present, and is reported alone "
+	       "without a capture: netfilter drops new connections' SYNs before TCP, and no TCP "
+	       "counter counts them.",
+	.needs = NEED_CAPTURE | NEED_SOCKETS | NEED_KERNEL_LOG,
 	.run = run,
 };

@@ -1,4 +1,9 @@
 /* util.c — small look-ups several rules share. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "rule.h"
 
 bool incident_has_sockets(const struct incident *inc)
@@ -63,4 +68,58 @@ bool incident_has_stacks(const struct incident *inc)
 					return true;
 		}
 	return false;
+}
+
+static bool syn_flood_on(const struct kernel_event *e, const struct listener *l)
+{
+	if (e->kind != KEV_SYN_FLOOD)
+		return false;
+	if (!l)
+		return true;
+	if (e->port < 0 || l->addr.any_port || e->port != l->addr.port)
+		return false;
+	/* 6.1+ names the address: "0.0.0.0:8000" is the wildcard listener,
+	 * "127.0.0.1:8000" another one on the same port */
+	if (e->addr.family && l->addr.family && !endpoint_equal(&e->addr, &l->addr))
+		return false;
+	return true;
+}
+
+uint32_t rule_syn_flood_lines(const struct incident *inc, const struct listener *l,
+			      const struct kernel_event **first)
+{
+	uint32_t n = 0;
+	*first = NULL;
+	for (size_t i = 0; i < inc->kernel_events.n; i++) {
+		const struct kernel_event *e = &inc->kernel_events.v[i];
+		if (!syn_flood_on(e, l))
+			continue;
+		if (!*first)
+			*first = e;
+		n += e->count;
+	}
+	return n;
+}
+
+uint64_t rule_kernel_events(const struct incident *inc, enum kernel_event_kind kind,
+			    const struct kernel_event **first)
+{
+	uint64_t n = 0;
+	*first = NULL;
+	for (size_t i = 0; i < inc->kernel_events.n; i++) {
+		const struct kernel_event *e = &inc->kernel_events.v[i];
+		if (e->kind != kind)
+			continue;
+		if (!*first)
+			*first = e;
+		n += e->count;
+	}
+	return n;
+}
+
+bool rule_kernel_event_in_window(const struct incident *inc, const struct kernel_event *e)
+{
+	if (isnan(e->src.at) || isnan(inc->t_first))
+		return true;
+	return e->src.at >= inc->t_first - 600 && e->src.at <= inc->t_last + 600;
 }

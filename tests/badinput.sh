@@ -80,9 +80,10 @@ declare -A SRC=(
 	[proc-fd]=samples/closewait/proc-fd-19550.txt
 	[proc-status]=tests/data/bundle/proc-status.txt
 	[bundle]=tests/data/bundle/manifest.json
+	[kernel-log]=tests/data/kernlog/journal.txt
 )
 declare -A KIND=([nstat-json]=nstat)
-KINDS="ss netstat proc-net-tcp netstat-s nstat nstat-json proc-net-netstat proc-net-snmp sysctl gdb eu-stack py-bt proc-task proc-limits proc-fd proc-status bundle"
+KINDS="ss netstat proc-net-tcp netstat-s nstat nstat-json proc-net-netstat proc-net-snmp sysctl gdb eu-stack py-bt proc-task proc-limits proc-fd proc-status bundle kernel-log"
 [ -f "${SRC[sysctl]}" ] || SRC[sysctl]=samples/closewait/sysctl.txt
 mkdir -p "$T/real"
 # the pid in the name: a proc-limits or proc-fd dump names its process only there

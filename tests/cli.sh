@@ -97,12 +97,21 @@ mkdir -p "$tmp/loop/a"; ln -s .. "$tmp/loop/a/up"
 cp samples/backlog5/sysctl.txt "$tmp/loop/a/"
 expect_rc "symlink loop terminates" 0 $bin analyze -q "$tmp/loop"
 
-# counters that go backwards (a reboot between snapshots) are not a delta
-printf '#kernel\nTcpExtListenOverflows 500 0.0\nTcpExtListenDrops 500 0.0\n' > "$tmp/n1.txt"
-printf '#kernel\nTcpExtListenOverflows 3 0.0\nTcpExtListenDrops 3 0.0\n' > "$tmp/n2.txt"
+# totals that go backwards (a reboot between snapshots) are not a delta;
+# the command lines say these are totals (nstat -a)
+printf '$ nstat -az\n#kernel\nTcpExtListenOverflows 500 0.0\nTcpExtListenDrops 500 0.0\n' > "$tmp/n1.txt"
+printf '$ nstat -az\n#kernel\nTcpExtListenOverflows 3 0.0\nTcpExtListenDrops 3 0.0\n' > "$tmp/n2.txt"
 expect_rc "counters backwards" 0 $bin analyze --format json --at n1.txt=2026-01-01T00:00:00Z --at n2.txt=2026-01-01T00:01:00Z "$tmp/n1.txt" "$tmp/n2.txt"
 if /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); c=d["counters"]["ListenOverflows"]; assert c["went_backwards"] and c["delta"]==0, c; assert not any(f["rule"]=="accept-queue-overflow" and f["severity"]=="critical" for f in d["findings"])' "$tmp/out"; then
 	ok "counters going backwards give no overflow"; else fail "counters going backwards give no overflow"; fi
+# without a mark of their mode, the same outputs are nstat's default mode
+# (increments since the run before: misc/nstat.c), not a reboot: the
+# second run's values are the change (derive.c nstat_modes())
+printf '#kernel\nTcpExtListenOverflows 500 0.0\nTcpExtListenDrops 500 0.0\n' > "$tmp/n1.txt"
+printf '#kernel\nTcpExtListenOverflows 3 0.0\nTcpExtListenDrops 3 0.0\n' > "$tmp/n2.txt"
+expect_rc "nstat default mode" 0 $bin analyze --format json --at n1.txt=2026-01-01T00:00:00Z --at n2.txt=2026-01-01T00:01:00Z "$tmp/n1.txt" "$tmp/n2.txt"
+if /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); c=d["counters"]["ListenOverflows"]; assert c.get("increments") and c["delta"]==3 and not c["went_backwards"], c' "$tmp/out"; then
+	ok "unmarked nstat pair read as increments"; else fail "unmarked nstat pair read as increments"; fi
 
 # one stderr line per file not fully read, not one per bad row (DESIGN.md,
 # contracts); -v one per diagnostic; -q none

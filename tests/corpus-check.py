@@ -42,7 +42,8 @@ PREFIXES = [("ss-", {"ss"}), ("netstat-antp", {"netstat"}), ("netstat-s", {"nets
             ("nstat", {"nstat"}), ("proc-net-tcp", {"proc-net-tcp"}),
             ("proc-net-netstat", {"proc-net-netstat"}), ("proc-net-snmp", {"proc-net-snmp"}),
             ("sysctl", {"sysctl"}), ("eu-stack", {"eu-stack"}), ("gdb-", {"gdb"}),
-            ("pybt", {"py-bt"}), ("proc-task", {"proc-task"}), ("capture", {"pcap"})]
+            ("pybt", {"py-bt"}), ("proc-task", {"proc-task"}), ("capture", {"pcap"}),
+            ("dmesg", {"kernel-log"})]
 CORPUS_DIRS = {"ss": {"ss"}, "netstat": {"netstat"}, "netstat-s": {"netstat-s"},
                "nstat": {"nstat"}, "sysctl": {"sysctl"}, "stacks": {"gdb", "pstack", "eu-stack"},
                "pcap": {"pcap"}}

@@ -18,6 +18,7 @@ SUBSETS = {
     "sockets": ["ss-*.txt", "netstat-antp.txt", "proc-net-tcp*.txt"],
     "stacks": ["eu-stack-*", "gdb-*", "pybt-*", "proc-task-*"],
     "capture": ["*.pcap"],
+    "kernel-log": ["dmesg-*"],
 }
 
 def run(paths):

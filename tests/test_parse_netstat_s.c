@@ -121,9 +121,12 @@ static const struct bad_case {
 	/* the histogram words mean nothing outside their histogram */
 	{ "Icmp:\n        echo replies: 321\n    5 ICMP messages sent\n", DIAG_UNKNOWN_FIELD, 1, 2,
 	  1, INPUT_OK },
-	/* counter line before any section */
-	{ "    9 times the listen queue of a socket overflowed\nTcpExt:\n    3 SYN cookies sent\n",
+	/* counter line before any section, with no sentence to name it */
+	{ "    9 frobnications of the widget\nTcpExt:\n    3 SYN cookies sent\n",
 	  DIAG_BAD_LINE, 1, 1, 1, INPUT_PARTIAL },
+	/* without a section, a sentence two MIBs print names neither */
+	{ "    12 packets received\n    9 times the listen queue of a socket overflowed\n",
+	  DIAG_UNKNOWN_FIELD, 1, 1, 1, INPUT_OK },
 	/* no number */
 	{ "TcpExt:\n    many times the listen queue of a socket overflowed\n    3 SYN cookies sent\n",
 	  DIAG_BAD_LINE, 1, 2, 1, INPUT_PARTIAL },
@@ -156,6 +159,79 @@ static void test_bad(void **state)
 		assert_int_equal(an->inputs.v[0].status, bc->status);
 		analysis_free(an);
 	}
+}
+
+/* `netstat -s | grep -i listen` and friends: no section header, the
+ * sentences alone (the table of every net-tools wording) name the counters. */
+static const struct frag_case {
+	const char *text;
+	const char *name;
+	int64_t value;
+	size_t records;
+} frag_cases[] = {
+	{ "    1234 times the listen queue of a socket overflowed\n"
+	  "    1234 SYNs to LISTEN sockets dropped\n", "ListenOverflows", 1234, 2 },
+	{ "    1234 times the listen queue of a socket overflowed\n"
+	  "    1240 SYNs to LISTEN sockets dropped\n", "ListenDrops", 1240, 2 },
+	/* pasted with the indentation lost */
+	{ "1234 times the listen queue of a socket overflowed\n", "ListenOverflows", 1234, 1 },
+	/* under the command line and a timestamp */
+	{ "2026-11-25T09:14:00Z\n[root@web1 ~]# netstat -s | grep -i listen\n"
+	  "    77 times the listen queue of a socket overflowed\n", "ListenOverflows", 77, 1 },
+	/* egrep 'listen|overflow|drop': raw TcpExt names, and an Ip line that
+	 * Ip6 prints too (reported, not stored) */
+	{ "    3 outgoing packets dropped\n    TCPBacklogDrop: 7\n"
+	  "    12 times the listen queue of a socket overflowed\n", "TCPBacklogDrop", 7, 2 },
+	/* grep -A1: "--" between groups */
+	{ "    5 SYN cookies sent\n--\n    6 SYN cookies received\n", "SyncookiesRecv", 6, 2 },
+};
+
+static void test_fragments(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(frag_cases) / sizeof(frag_cases[0]); i++) {
+		const struct frag_case *fc = &frag_cases[i];
+		if (strcmp(sniff_name(fc->text, strlen(fc->text)), "netstat-s") != 0)
+			fail_msg("case %zu: sniffed %s", i, sniff_name(fc->text, strlen(fc->text)));
+		struct analysis *an = parse_text("netstat-s", fc->text);
+		assert_int_equal(an->inputs.v[0].status, INPUT_OK);
+		assert_int_equal(an->inputs.v[0].records, fc->records);
+		assert_counter(an, fc->name, fc->value);
+		assert_false(only_snap(an)->increments);
+		/* the one note says how the lines were read */
+		assert_int_equal(count_diags(an, DIAG_NOTE), 1);
+		analysis_free(an);
+	}
+	/* lines that are not net-tools sentences are not netstat -s */
+	static const char *const not_frag[] = {
+		"    1234 frobnications\n",
+		"    3 outgoing packets dropped\n    4 connections\n    5 things\n",
+		"LISTEN 0 128 0.0.0.0:22 0.0.0.0:*\n",
+	};
+	for (size_t i = 0; i < sizeof(not_frag) / sizeof(not_frag[0]); i++)
+		if (strcmp(sniff_name(not_frag[i], strlen(not_frag[i])), "netstat-s") == 0)
+			fail_msg("not a fragment %zu sniffed as netstat-s", i);
+}
+
+/* Two fragments named before/after: a before/after pair of totals. */
+static void test_fragment_pair(void **state)
+{
+	(void)state;
+	struct analysis *an = malloc(sizeof(*an));
+	assert_non_null(an);
+	analysis_init(an);
+	static const char before[] = "2026-11-25T09:14:00Z\n"
+				     "    100 times the listen queue of a socket overflowed\n";
+	static const char after[] = "2026-11-25T09:15:00Z\n"
+				    "    412 times the listen queue of a socket overflowed\n";
+	analysis_parse_buffer(an, "before.txt", "netstat-s", before, sizeof(before) - 1);
+	analysis_parse_buffer(an, "after.txt", "netstat-s", after, sizeof(after) - 1);
+	derive_incident(an);
+	struct counter_span sp;
+	assert_true(incident_counter_span(&an->inc, "ListenOverflows", &sp));
+	assert_int_equal(sp.delta, 312);
+	assert_int_equal(sp.n, 2);
+	analysis_free(an);
 }
 
 static void test_timestamp_line(void **state)
@@ -340,6 +416,8 @@ int main(void)
 		cmocka_unit_test(test_direct),
 		cmocka_unit_test(test_lines),
 		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_fragments),
+		cmocka_unit_test(test_fragment_pair),
 		cmocka_unit_test(test_timestamp_line),
 		cmocka_unit_test(test_corpus),
 		cmocka_unit_test(test_corpus_sniffed),

@@ -307,6 +307,135 @@ static void test_direct(void **state)
 	analysis_release(&an);
 }
 
+/* Fragments as people paste them: one row of `nstat -az | grep ...` under
+ * its command line is still nstat; syslog lines ("Nov 25 09:14:02 ...")
+ * are not nstat rows. */
+static void test_fragments_sniffed(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		const char *kind;
+	} cases[] = {
+		{ "TcpExtListenOverflows           1234               0.0\n", "nstat" },
+		{ "$ nstat -az | grep -i listenoverflows\n"
+		  "TcpExtListenOverflows           1234               0.0\n", "nstat" },
+		{ "2026-11-25T09:14:00Z\nTcpExtListenOverflows 1234 0.0\nTcpExtListenDrops 1234 0.0\n",
+		  "nstat" },
+		/* a syslog: read as a system log, not as nstat rows */
+		{ "Nov 25 09:14:01 web1 CRON[1]: x\nNov 25 09:14:02 web1 CRON[2]: y\n", "kernel-log" },
+		/* a name and a number alone: too little to call nstat */
+		{ "ListenOverflows 1234\n", "unknown" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *got = sniff_name(cases[i].text, strlen(cases[i].text));
+		if (strcmp(got, cases[i].kind) != 0)
+			fail_msg("case %zu: sniffed %s, want %s", i, got, cases[i].kind);
+	}
+}
+
+/* Which mode nstat ran in: known from the file (command line, "(overflow)",
+ * stderr saying the history was dropped) or guessed. */
+static void test_mode_marks(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		bool increments, guessed;
+	} cases[] = {
+		{ "#kernel\nTcpExtListenOverflows 4 0.0\n", false, true },
+		{ "$ nstat\n#kernel\nTcpExtListenOverflows 4 0.0\n", true, false },
+		{ "$ nstat -az\n#kernel\nTcpExtListenOverflows 4 0.0\n", false, false },
+		{ "#kernel\nTcpExtListenOverflows 4 0.0 (overflow)\n", true, false },
+		/* stderr kept: no history, so totals since boot (misc/nstat.c) */
+		{ "nstat: history is aged out, resetting\n#kernel\nTcpExtListenOverflows 4 0.0\n",
+		  false, false },
+		{ "$ nstat\nnstat: history is stale, ignoring it.\n#kernel\n"
+		  "TcpExtListenOverflows 4 0.0\n", false, false },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct analysis *an = parse_text("nstat", cases[i].text);
+		assert_int_equal(an->inputs.v[0].status, INPUT_OK);
+		if (only_snap(an)->increments != cases[i].increments ||
+		    only_snap(an)->mode_guessed != cases[i].guessed)
+			fail_msg("case %zu: increments %d guessed %d", i, only_snap(an)->increments,
+				 only_snap(an)->mode_guessed);
+		analysis_free(an);
+	}
+}
+
+static struct analysis *read_pair(const char *kind_a, const char *a, const char *kind_b,
+				  const char *b)
+{
+	struct analysis *an = malloc(sizeof(*an));
+	assert_non_null(an);
+	analysis_init(an);
+	analysis_parse_buffer(an, "nstat-1.txt", kind_a, a, strlen(a));
+	analysis_parse_buffer(an, "nstat-2.txt", kind_b, b, strlen(b));
+	derive_incident(an);
+	return an;
+}
+
+/* Two nstat runs in default mode are two increments, not a before/after
+ * pair: the change between them is the second run's values (its history
+ * is the first run). Absolute runs stay totals. */
+static void test_default_mode_pair(void **state)
+{
+	(void)state;
+	/* default mode, no mark: the second run is lower on every counter */
+	struct analysis *an = read_pair(
+		"nstat", "2026-11-25T09:14:00Z\n#kernel\nTcpExtListenOverflows 5000 0.0\n"
+		"TcpExtListenDrops 5010 0.0\nTcpExtTCPTimeouts 800 0.0\n",
+		"nstat", "2026-11-25T09:15:00Z\n#kernel\nTcpExtListenOverflows 312 0.0\n"
+		"TcpExtListenDrops 312 0.0\n");
+	struct counter_span sp;
+	assert_true(incident_counter_span(&an->inc, "ListenOverflows", &sp));
+	assert_true(sp.from_increments);
+	assert_int_equal(sp.delta, 312);
+	assert_int_equal(sp.n, 2);
+	assert_false(sp.went_backwards);
+	assert_string_equal(sp.first_c->src.file, "nstat-1.txt");
+	assert_string_equal(sp.last_c->src.file, "nstat-2.txt");
+	/* left out of the second run: its increment was 0 */
+	assert_true(incident_counter_span(&an->inc, "TCPTimeouts", &sp));
+	assert_int_equal(sp.delta, 0);
+	assert_int_equal(an->notes.n, 1);
+	assert_non_null(strstr(an->notes.v[0], "default mode"));
+	analysis_free(an);
+
+	/* absolute values, higher the second time: a before/after pair */
+	an = read_pair("nstat", "2026-11-25T09:14:00Z\n#kernel\nTcpExtListenOverflows 5000 0.0\n",
+		       "nstat", "2026-11-25T09:15:00Z\n#kernel\nTcpExtListenOverflows 5312 0.0\n");
+	assert_true(incident_counter_span(&an->inc, "ListenOverflows", &sp));
+	assert_false(sp.from_increments);
+	assert_int_equal(sp.delta, 312);
+	assert_int_equal(an->notes.n, 0);
+	analysis_free(an);
+
+	/* the issue's mix: nstat -a, then plain nstat (increments since the
+	 * -a run, which rewrote the history) */
+	an = read_pair("nstat", "2026-11-25T09:14:00Z\n$ nstat -az\n#kernel\n"
+		       "TcpExtListenOverflows 5000 0.0\n",
+		       "nstat", "2026-11-25T09:15:00Z\n#kernel\nTcpExtListenOverflows 312 0.0\n");
+	assert_true(incident_counter_span(&an->inc, "ListenOverflows", &sp));
+	assert_true(sp.from_increments);
+	assert_int_equal(sp.first, 5000);
+	assert_int_equal(sp.last, 5312);
+	assert_int_equal(sp.delta, 312);
+	analysis_free(an);
+
+	/* netstat -s totals, then a default-mode nstat: no window between
+	 * them (nstat's previous run is not among the inputs) */
+	an = read_pair("netstat-s", "2026-11-25T09:14:00Z\nTcpExt:\n"
+		       "    5000 times the listen queue of a socket overflowed\n",
+		       "nstat", "2026-11-25T09:15:00Z\n#kernel\nTcpExtListenOverflows 312 0.0\n");
+	assert_true(an->inc.counter_snaps.v[1]->increments);
+	assert_true(incident_counter_span(&an->inc, "ListenOverflows", &sp));
+	assert_int_equal(sp.n, 1);
+	assert_false(sp.went_backwards);
+	analysis_free(an);
+}
+
 /* Inputs the fuzz harness (tests/fuzz/fuzz_parse_*.c) once crashed on,
  * kept as tests/fuzz/crashers/nstat-*: parsed without a crash. */
 static void test_crashers(void **state)
@@ -325,6 +454,9 @@ int main(void)
 		cmocka_unit_test(test_corpus_sniffed),
 		cmocka_unit_test(test_recorded),
 		cmocka_unit_test(test_recorded_agrees_with_proc),
+		cmocka_unit_test(test_fragments_sniffed),
+		cmocka_unit_test(test_mode_marks),
+		cmocka_unit_test(test_default_mode_pair),
 		cmocka_unit_test(test_crashers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -66,9 +66,12 @@ static double parse_iso(const char *p, const char *end)
 		return NAN;
 	while (p < end && *p == ' ')
 		p++;
-	if (p == end || *p == 'Z' || (end - p >= 3 && memcmp(p, "UTC", 3) == 0))
-		return t + f;
-	if (*p == '+' || *p == '-') {
+	double zone = 0;
+	if (p < end && *p == 'Z') {
+		p++;
+	} else if (end - p >= 3 && memcmp(p, "UTC", 3) == 0) {
+		p += 3;
+	} else if (p < end && (*p == '+' || *p == '-')) {
 		int sign = *p == '-' ? -1 : 1, oh, om = 0;
 		p++;
 		if (!take_int(&p, end, 2, &oh))
@@ -76,9 +79,15 @@ static double parse_iso(const char *p, const char *end)
 		if (p < end && *p == ':')
 			p++;
 		take_int(&p, end, 2, &om);
-		return t + f - sign * (oh * 3600 + om * 60);
+		zone = sign * (oh * 3600 + om * 60);
 	}
-	return NAN;
+	/* the whole line is the time: "2026-11-25T09:14:02+0000 host kernel: x"
+	 * is a log line (journalctl -o short-iso), not a snapshot's time */
+	while (p < end && *p == ' ')
+		p++;
+	if (p != end)
+		return NAN;
+	return t + f - zone;
 }
 
 /* `date` in the C locale: "Wed Nov 25 18:40:01 UTC 2026" */

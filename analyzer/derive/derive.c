@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 static int cmp_i32(const void *a, const void *b)
@@ -557,6 +558,142 @@ static void netstat_s_zeros(struct analysis *an)
 	}
 }
 
+/* nstat prints increments since its previous run unless -a is given
+ * (misc/nstat.c: dump_incr_db() subtracts the history file every run
+ * rewrites; dump_kern_db() prints totals), and both look alike: "#kernel",
+ * then "Name value rate". Output that does not say which (no command line,
+ * no " (overflow)": parse_nstat.c mode_guessed) is read as totals; here it is
+ * compared with the snapshot before it. Totals never go down, so an nstat
+ * run lower than the snapshot before on most of the counters both show
+ * printed increments, and so did every other unmarked nstat run (the same
+ * command; its first run may print totals since boot, which the chain
+ * below does not use). A reboot in between also lowers them: then no delta
+ * can be taken either. */
+static bool nstat_modes(struct analysis *an)
+{
+	struct incident *inc = &an->inc;
+	const struct counter_snapshot *low = NULL, *high = NULL;
+	size_t low_down = 0, low_common = 0;
+	for (size_t i = 1; i < inc->counter_snaps.n && !low; i++) {
+		const struct counter_snapshot *s = inc->counter_snaps.v[i];
+		if (s->source != CNTSRC_NSTAT || !s->mode_guessed || s->increments)
+			continue;
+		const struct counter_snapshot *p = NULL;
+		for (size_t k = i; k-- > 0 && !p;)
+			if (!inc->counter_snaps.v[k]->increments)
+				p = inc->counter_snaps.v[k];
+		if (!p)
+			continue;
+		size_t down = 0, common = 0;
+		for (size_t c = 0; c < s->counters.n; c++) {
+			const struct counter *pc = counter_snapshot_find(p, s->counters.v[c].name);
+			if (!pc)
+				continue;
+			common++;
+			if (s->counters.v[c].value < pc->value)
+				down++;
+		}
+		if (down && down * 2 > common) {
+			low = s;
+			high = p;
+			low_down = down;
+			low_common = common;
+		}
+	}
+	if (!low)
+		return false;
+	size_t n = 0;
+	for (size_t i = 0; i < inc->counter_snaps.n; i++) {
+		struct counter_snapshot *s = inc->counter_snaps.v[i];
+		if (s->source == CNTSRC_NSTAT && s->mode_guessed && !s->increments) {
+			s->increments = true;
+			n++;
+		}
+	}
+	analysis_note(an, "%s: %zu of %zu counters lower than in %s: %s read as nstat's default "
+			  "mode (increments since the previous nstat run), not totals; each run's "
+			  "values are the change since the run before it (nstat keeps one history "
+			  "file per user: another run in between shortens the window), or the host "
+			  "rebooted in between, or the files come from different hosts",
+		      low->file, low_down, low_common, high->file,
+		      n > 1 ? arena_printf(&an->arena, "the %zu nstat outputs without -a are", n)
+			    : "it is");
+	return true;
+}
+
+/* nstat leaves out counters whose value (for increments: whose increment)
+ * is 0 unless -z is given (dump_incr_db(): !dump_zeros && !val): in a chain of
+ * runs printing increments, a counter another run of the chain shows but
+ * this one does not moved by 0. incident_counter_span() sums the chain. */
+static void nstat_increment_zeros(struct analysis *an)
+{
+	struct incident *inc = &an->inc;
+	for (size_t i = 0; i < inc->counter_snaps.n; i++) {
+		struct counter_snapshot *b = inc->counter_snaps.v[i];
+		if (b->source != CNTSRC_NSTAT || !b->increments)
+			continue;
+		for (size_t j = 0; j < inc->counter_snaps.n; j++) {
+			const struct counter_snapshot *a = inc->counter_snaps.v[j];
+			if (a == b || a->source != CNTSRC_NSTAT)
+				continue;
+			for (size_t k = 0; k < a->counters.n; k++) {
+				const char *name = a->counters.v[k].name;
+				if (counter_snapshot_find(b, name))
+					continue;
+				struct provenance src = { .file = b->file, .at = b->at,
+							  .text = "(not printed: nstat leaves out "
+								  "counters whose increment is 0)" };
+				counter_snapshot_set(inc, b, name, 0, &src);
+			}
+		}
+	}
+}
+
+/* Kernel log messages no rule reads, as notes; and what a kernel log that
+ * says nothing of interest rules out. */
+static void kernel_log_notes(struct analysis *an)
+{
+	const struct incident *inc = &an->inc;
+	uint64_t n[KEV_N] = { 0 };
+	const struct kernel_event *first[KEV_N] = { 0 };
+	for (size_t i = 0; i < inc->kernel_events.n; i++) {
+		const struct kernel_event *e = &inc->kernel_events.v[i];
+		if (!first[e->kind])
+			first[e->kind] = e;
+		n[e->kind] += e->count;
+	}
+	static const char *const why[KEV_N] = {
+		[KEV_ORPHANS] = "more closed-but-unfinished connections than "
+				"net.ipv4.tcp_max_orphans: the kernel reset them (tcp_check_oom(), "
+				"TCPAbortOnMemory), so clients see resets or cut responses",
+		[KEV_TCP_MEM] = "TCP used more memory than net.ipv4.tcp_mem allows: the kernel "
+				"drops incoming segments and resets orphaned connections "
+				"(tcp_check_oom()); receive queues nobody reads hold that memory",
+		[KEV_SOCKET_MEM] = "before Linux 3.1 this meant too many orphaned sockets or "
+				   "tcp_mem exceeded: connections were reset (tcp_out_of_resources())",
+		[KEV_TW_OVERFLOW] = "more TIME-WAIT sockets than net.ipv4.tcp_max_tw_buckets: "
+				    "closing connections skipped TIME-WAIT (tcp_time_wait()); this "
+				    "does not stop a listener from accepting",
+	};
+	for (int k = 0; k < KEV_N; k++)
+		if (n[k] && why[k] && first[k])
+			analysis_note(an, "%s:%u: the kernel logged \"%s\" (%llu line%s): %s",
+				      first[k]->src.file, first[k]->src.line,
+				      first[k]->text ? first[k]->text : kernel_event_name(k),
+				      (unsigned long long)n[k], n[k] == 1 ? "" : "s", why[k]);
+	uint64_t lines = 0;
+	size_t logs = 0;
+	for (size_t i = 0; i < an->inputs.n; i++)
+		if (an->inputs.v[i].cls == EV_KERNEL_LOG && an->inputs.v[i].status != INPUT_ERROR) {
+			lines += an->inputs.v[i].records;
+			logs++;
+		}
+	if (logs && !inc->kernel_events.n)
+		analysis_checked(an, "kernel log: %llu kernel line%s, no SYN flooding, conntrack "
+				 "table full, orphaned sockets, tcp_mem or file-max message",
+				 (unsigned long long)lines, lines == 1 ? "" : "s");
+}
+
 /* Evidence from two machines joined into one incident would mix their
  * counters and sockets: say so when the sysctl dumps name different hosts
  * (kernel.hostname), citing the first file of each. */
@@ -585,6 +722,13 @@ void derive_incident(struct analysis *an)
 	check_one_host(an);
 	netstat_s_zeros(an);
 	order_snapshots(an);
+	/* nstat's default mode is told from the order (a run whose values drop
+	 * against the one before it printed increments); the monotonic counter
+	 * check of the order must then leave those runs out: order again */
+	if (nstat_modes(an))
+		derive_order(an);
+	nstat_increment_zeros(an);
+	kernel_log_notes(an);
 	derive_listeners(an);
 	mark_accept_queues(an);
 	derive_processes(an);

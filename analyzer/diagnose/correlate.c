@@ -101,6 +101,13 @@ static void link_findings(struct analysis *an)
 				continue;
 			if (lk->unless && has_rule(an, lk->unless))
 				continue;
+			/* SYNs that netfilter dropped (the kernel log's conntrack
+			 * "table full", no capture: rules/syn_unanswered.c) never
+			 * reached a listener's queues */
+			const struct fact *why = finding_fact(eff, "cause");
+			if (why && why->str && strcmp(why->str, "conntrack-table-full") == 0 &&
+			    !finding_fact(eff, "syn_packets"))
+				continue;
 			for (size_t c = 0; c < an->findings.n; c++) {
 				struct finding *cause = an->findings.v[c];
 				if (cause == eff || strcmp(cause->rule->id, lk->cause) != 0)

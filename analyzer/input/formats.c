@@ -30,7 +30,8 @@
 	X(gdb) \
 	X(pstack) \
 	X(netstat_s) \
-	X(sysctl)
+	X(sysctl) \
+	X(kernel_log)
 
 #define X(id) extern const struct format format_##id;
 FORMATS(X)

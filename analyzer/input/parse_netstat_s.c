@@ -309,6 +309,7 @@ struct nss_state {
 	struct input *in;
 	struct counter_snapshot *snap;
 	bool limit_noted;
+	bool fragment_noted;
 	char section[32];	/* current MIB; "" before the first header */
 	bool in_section;
 	enum hist hist;
@@ -403,6 +404,63 @@ static const struct sentence *nss_lookup(const struct nss_state *st, struct span
 	return NULL;
 }
 
+/* "    1234 times the listen queue of a socket overflowed" with no section
+ * header above it (`netstat -s | grep -i listen`): the sentence alone names
+ * the counter when one MIB has it; "    12 packets received" is Udp's and
+ * Udp6's, so it names none. Raw "TCPBacklogDrop: 3" lines are TcpExt's: every
+ * kernel name with the TCP prefix is (include/uapi/linux/snmp.h,
+ * LINUX_MIB_TCP*). The number is split off as nss_line() does. */
+enum frag { FRAG_NONE, FRAG_ONE, FRAG_AMBIGUOUS };
+
+static enum frag nss_fragment(struct span t, struct span *num, const char **name,
+			      char *raw, size_t raw_size, const char *sections[2])
+{
+	struct span rest = t, tok;
+	bool found = false;
+	while (span_token(&rest, &tok)) {
+		if (is_number_token(tok)) {
+			found = true;
+			break;
+		}
+	}
+	if (!found || t.n > SENTENCE_MAX)
+		return FRAG_NONE;
+	struct span pre = span_make(t.p, (size_t)(tok.p - t.p));
+	struct span post = span_make(tok.p + tok.n, (size_t)(t.p + t.n - (tok.p + tok.n)));
+	*num = tok;
+	if (post.n == 0 && pre.n >= 5 && span_starts(pre, "TCP") && pre.p[pre.n - 1] == ' ' &&
+	    pre.p[pre.n - 2] == ':') {
+		struct span field = span_make(pre.p, pre.n - 2);
+		bool ok = field.n < raw_size;
+		for (size_t i = 0; ok && i < field.n; i++)
+			ok = is_mib_char(field.p[i]);
+		if (!ok)
+			return FRAG_NONE;
+		memcpy(raw, field.p, field.n);
+		raw[field.n] = '\0';
+		*name = raw;
+		sections[0] = "TcpExt";
+		return FRAG_ONE;
+	}
+	const struct sentence *hit = NULL;
+	for (size_t i = 0; i < sizeof(sentences) / sizeof(sentences[0]); i++) {
+		const struct sentence *st = &sentences[i];
+		if (st->hist != HIST_NONE || !span_eq(pre, st->pre) || !span_eq(post, st->post))
+			continue;
+		if (hit && strcmp(hit->name, st->name) != 0) {
+			sections[0] = hit->section;
+			sections[1] = st->section;
+			return FRAG_AMBIGUOUS;
+		}
+		hit = st;
+	}
+	if (!hit)
+		return FRAG_NONE;
+	*name = hit->name;
+	sections[0] = hit->section;
+	return FRAG_ONE;
+}
+
 /* Report an unknown sentence once per input (the same wording on several
  * lines, e.g. a file holding two netstat -s runs, is reported once). */
 static void nss_unknown(struct nss_state *st, const struct textcur *c, struct span line,
@@ -422,6 +480,43 @@ static void nss_unknown(struct nss_state *st, const struct textcur *c, struct sp
 		 st->section[0] ? st->section : "(no section)", (int)(t.n < 120 ? t.n : 120), t.p);
 }
 
+/* A line of netstat -s output cut from its section (grep): read by its
+ * sentence alone; true when the line was dealt with. */
+static bool nss_fragment_line(struct nss_state *st, const struct textcur *c, struct span line,
+			      struct span t)
+{
+	struct span num;
+	const char *name = NULL, *sections[2] = { "?", "?" };
+	char raw[NAME_MAX_LEN];
+	enum frag fr = nss_fragment(t, &num, &name, raw, sizeof(raw), sections);
+	if (fr == FRAG_NONE)
+		return false;
+	if (fr == FRAG_AMBIGUOUS) {
+		diag_add(&st->an->diags, DIAG_UNKNOWN_FIELD, st->in->display, c->line,
+			 textcur_offset(c, &line),
+			 "sentence without its section header is both %s's and %s's, not "
+			 "stored: '%.*s'", sections[0], sections[1],
+			 (int)(t.n < 120 ? t.n : 120), t.p);
+		return true;
+	}
+	int64_t v;
+	if (!span_i64(num, &v)) {
+		diag_add(&st->an->diags, DIAG_BAD_NUMBER, st->in->display, c->line,
+			 textcur_offset(c, &num), "value of %s '%.*s' out of range", name,
+			 (int)num.n, num.p);
+		return true;
+	}
+	if (!st->fragment_noted) {
+		st->fragment_noted = true;
+		diag_add(&st->an->diags, DIAG_NOTE, st->in->display, c->line,
+			 textcur_offset(c, &line),
+			 "netstat -s lines without their section header (grep?): read by their "
+			 "sentences");
+	}
+	nss_set(st, c, t, name, v);
+	return true;
+}
+
 static void nss_line(struct nss_state *st, const struct textcur *c, struct span line)
 {
 	struct analysis *an = st->an;
@@ -429,6 +524,11 @@ static void nss_line(struct nss_state *st, const struct textcur *c, struct span 
 	int64_t off = textcur_offset(c, &line);
 	struct span t = span_trim(line);
 	bool indented = line.n && span_is_space(line.p[0]);
+
+	if (span_eq(t, "--"))
+		return;		/* grep -A/-B between groups of lines */
+	if (!st->in_section && nss_fragment_line(st, c, line, t))
+		return;
 
 	/* A section header: "Tcp:" at column 0 (net-tools newtable()). */
 	if (!indented && t.n >= 2 && t.p[t.n - 1] == ':') {
@@ -565,7 +665,24 @@ static int netstat_s_sniff(const struct sniff_view *v)
 				phrases++;
 		}
 	}
-	return sections >= 1 && phrases >= 2 ? SNIFF_ROWS_NETSTAT_S : 0;
+	if (sections >= 1 && phrases >= 2)
+		return SNIFF_ROWS_NETSTAT_S;
+	if (sections)
+		return 0;
+	/* no section header: `netstat -s | grep -i listen` keeps sentences
+	 * only; they must be net-tools' own, and most of the lines */
+	int known = 0, other = 0;
+	for (size_t i = 0; i < v->n; i++) {
+		const struct sniff_line *l = &v->lines[i];
+		struct span num;
+		const char *name, *sect[2];
+		char raw[NAME_MAX_LEN];
+		if (nss_fragment(l->t, &num, &name, raw, sizeof(raw), sect) != FRAG_NONE)
+			known++;
+		else if (!span_contains(l->t, "netstat") && !span_eq(l->t, "--"))
+			other++;
+	}
+	return known >= 1 && known >= other ? SNIFF_ROWS_NETSTAT_S : 0;
 }
 
 const struct format format_netstat_s = {

@@ -62,6 +62,7 @@ struct nst_state {
 	bool header_after_rows_noted;
 	bool snmp6_layout;
 	bool cmd_seen;
+	bool no_history;	/* nstat said its history was stale or aged out */
 };
 
 static bool is_name_char(char ch)
@@ -206,6 +207,15 @@ static void nst_text_line(struct nst_state *st, const struct textcur *c, struct 
 	if (!is_counter_token(tok[0])) {
 		if (nst_command(st, c, line, t))
 			return;
+		/* stderr kept with the output (2>&1): nstat dropped its history
+		 * (misc/nstat.c main()), so this run printed totals since boot */
+		if (span_starts(t, "nstat: history is aged out") ||
+		    span_starts(t, "nstat: history is stale")) {
+			st->no_history = true;
+			diag_add(&an->diags, DIAG_NOTE, file, c->line, off,
+				 "nstat had no usable history: values are totals since boot");
+			return;
+		}
 		diag_add(&an->diags, DIAG_BAD_LINE, file, c->line, off,
 			 "expected 'Name value rate': '%.*s'", tn, t.p);
 		return;
@@ -368,9 +378,15 @@ int nstat_parse(struct analysis *an, struct input *in)
 		nst_text_line(&st, &c, line);
 	}
 	if (st.snap) {
+		if (st.no_history)
+			st.increments = false;
 		st.snap->increments = st.increments;
 		if (st.snmp6_layout && !st.saw_header && !st.cmd_seen)
 			st.snap->source = CNTSRC_PROC_SNMP;
+		/* nothing in the file says which mode nstat ran in: derive.c
+		 * compares it with the run before (nstat_modes()) */
+		st.snap->mode_guessed = st.snap->source == CNTSRC_NSTAT && !st.cmd_seen &&
+					!st.increments && !st.no_history;
 	}
 	in->records = st.n;
 	return st.n ? 0 : -1;
@@ -387,17 +403,32 @@ static int nstat_sniff(const struct sniff_view *v)
 			return 0;
 		return span_contains(v->head, "\"kernel\"") ? SNIFF_STRONG : 0;
 	}
-	int rows = 0;
+	int rows = 0, full_rows = 0;
 	for (size_t i = 0; i < v->n; i++) {
 		const struct sniff_line *l = &v->lines[i];
 		if (span_starts(l->t, "#kernel"))
 			return sniff_strong(l);
 		int64_t n;
+		/* the third column is the rate ("%6.1f"): a syslog line "Nov 25
+		 * 09:14:02 host ..." has a name and a number too */
 		if (l->ntok >= 2 && sniff_is_counter_name(l->tok[0]) && span_i64(l->tok[1], &n) &&
-		    (l->ntok < 3 || l->tok[2].p[0] == '0' ||
-		     (l->tok[2].p[0] >= '0' && l->tok[2].p[0] <= '9')))
+		    (l->ntok < 3 || is_rate_token(l->tok[2]))) {
 			rows++;
+			/* "TcpExtListenOverflows  1234  0.0": MIB prefix and the rate
+			 * column, the whole "%-32s%-16llu%6.1f" row */
+			struct span t0 = l->tok[0];
+			if (l->ntok == 3 && is_rate_token(l->tok[2]) &&
+			    memchr(l->tok[2].p, '.', l->tok[2].n) &&
+			    (span_starts(t0, "Tcp") || span_starts(t0, "Ip") ||
+			     span_starts(t0, "Udp") || span_starts(t0, "Icmp") ||
+			     span_starts(t0, "Sctp") || span_starts(t0, "MPTcp")))
+				full_rows++;
+		}
 	}
+	/* one row kept by `nstat -az | grep ListenOverflows`, maybe under the
+	 * command line */
+	if (rows == 1 && full_rows == 1 && v->n <= 3)
+		return SNIFF_ROWS_NSTAT;
 	return rows >= 2 ? SNIFF_ROWS_NSTAT : 0;
 }
 

@@ -30,6 +30,7 @@ int proc_status_parse(struct analysis *an, struct input *in);	/* parse_proc_pid.
 int strace_parse(struct analysis *an, struct input *in);	/* parse_strace.c (and strace -c) */
 int ltrace_parse(struct analysis *an, struct input *in);	/* parse_ltrace.c */
 int procps_parse(struct analysis *an, struct input *in);	/* parse_procps.c: ps, top */
+int kernlog_parse(struct analysis *an, struct input *in);	/* parse_kernlog.c */
 
 
 #endif

@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -297,6 +298,56 @@ struct listener *incident_listener(struct incident *inc, const struct endpoint *
 	return l;
 }
 
+/* The nstat runs after the last one that printed totals (or after the
+ * first), when every later run printed increments since the run before it
+ * (misc/nstat.c: dump_incr_db() subtracts the history file that every run
+ * rewrites): their sum is what the counter did between the chain's first
+ * and last run. */
+static bool nstat_chain_span(const struct incident *inc, const char *name,
+			     struct counter_span *out)
+{
+	const struct counter_snapshot *start = NULL;
+	const struct counter *start_c = NULL, *last_c = NULL;
+	int64_t sum = 0;
+	uint32_t runs = 0;
+	for (size_t i = 0; i < inc->counter_snaps.n; i++) {
+		const struct counter_snapshot *s = inc->counter_snaps.v[i];
+		if (s->source != CNTSRC_NSTAT)
+			continue;
+		if (!start || !s->increments) {
+			/* a run that printed totals starts the chain again */
+			start = s;
+			start_c = counter_snapshot_find(s, name);
+			last_c = NULL;
+			sum = 0;
+			runs = 0;
+			continue;
+		}
+		const struct counter *c = counter_snapshot_find(s, name);
+		if (!c)
+			return false;	/* left out: derive.c fills nstat's omitted zeros */
+		if (c->value < 0 || sum > INT64_MAX - c->value)
+			return false;
+		sum += c->value;
+		last_c = c;
+		runs++;
+	}
+	if (!runs || !start_c || !last_c)
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->from_increments = true;
+	out->first = start->increments ? 0 : start_c->value;
+	if (out->first > INT64_MAX - sum)
+		return false;
+	out->last = out->first + sum;
+	out->delta = sum;
+	out->n = runs + 1;
+	out->moments = out->n;	/* each nstat run is a moment of its own */
+	out->first_c = start_c;
+	out->last_c = last_c;
+	return true;
+}
+
 bool incident_counter_span(const struct incident *inc, const char *name, struct counter_span *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -328,5 +379,37 @@ bool incident_counter_span(const struct incident *inc, const char *name, struct 
 		last_moment = s->moment;
 	}
 	out->delta = out->last - out->first;
+	if (out->n < 2) {
+		/* no two totals: nstat runs in default mode may still show it */
+		struct counter_span ch;
+		if (nstat_chain_span(inc, name, &ch)) {
+			*out = ch;
+			return true;
+		}
+	}
 	return out->n > 0;
+}
+
+const char *kernel_event_name(enum kernel_event_kind k)
+{
+	static const char *const names[KEV_N] = {
+		[KEV_SYN_FLOOD] = "syn-flood", [KEV_CONNTRACK_FULL] = "conntrack-full",
+		[KEV_ORPHANS] = "orphans", [KEV_TCP_MEM] = "tcp-mem",
+		[KEV_SOCKET_MEM] = "socket-mem", [KEV_TW_OVERFLOW] = "tw-overflow",
+		[KEV_FILE_MAX] = "file-max",
+	};
+	return k >= 0 && k < KEV_N ? names[k] : "unknown";
+}
+
+struct kernel_event *incident_add_kernel_event(struct incident *inc, enum kernel_event_kind kind)
+{
+	struct kernel_event *e = VEC_PUSH(inc->arena, &inc->kernel_events);
+	memset(e, 0, sizeof(*e));
+	e->kind = kind;
+	e->port = -1;
+	e->value = -1;
+	e->count = 1;
+	e->uptime = NAN;
+	e->src.at = NAN;
+	return e;
 }

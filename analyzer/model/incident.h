@@ -139,6 +139,10 @@ struct counter_snapshot {
 	bool increments;	/* values are increments (nstat without -a), not totals */
 	uint32_t moment;	/* as in struct sock_snapshot */
 	uint32_t seq;
+	/* nstat output with no mark of its mode (no command line, no
+	 * "(overflow)"): read as totals until derive.c compares it with the
+	 * nstat run before it (nstat_modes()) */
+	bool mode_guessed;
 	VEC(struct counter) counters;
 };
 
@@ -317,6 +321,33 @@ struct snapshot_order {
 	const char *why;	/* one sentence for the report, NULL when nothing
 				 * was decided beyond the files' own times */
 };
+/* ---- kernel log lines that matter (dmesg, kern.log, journalctl -k;
+ * input/parse_kernlog.c). Only messages a rule can use are kept, each
+ * with the line it came from; the rest of the log is counted, not kept. */
+enum kernel_event_kind {
+	KEV_SYN_FLOOD,		/* "Possible SYN flooding on port N": tcp_syn_flood_action() */
+	KEV_CONNTRACK_FULL,	/* "nf_conntrack: table full, dropping packet" */
+	KEV_ORPHANS,		/* "TCP: too many orphaned sockets": tcp_check_oom() */
+	KEV_TCP_MEM,		/* "TCP: out of memory -- consider tuning tcp_mem" */
+	KEV_SOCKET_MEM,		/* "Out of socket memory" (before 3.1, either of the two) */
+	KEV_TW_OVERFLOW,	/* "TCP: time wait bucket table overflow" (before 4.x) */
+	KEV_FILE_MAX,		/* "VFS: file-max limit N reached": alloc_empty_file() */
+	KEV_N
+};
+
+struct kernel_event {
+	enum kernel_event_kind kind;
+	int32_t port;		/* KEV_SYN_FLOOD: the listener's port; -1 */
+	struct endpoint addr;	/* KEV_SYN_FLOOD, 6.1+: its address (family 0: not printed) */
+	bool cookies;		/* KEV_SYN_FLOOD: "Sending cookies" (else "Dropping request") */
+	int64_t value;		/* KEV_FILE_MAX: fs.file-max; -1 */
+	uint32_t count;		/* lines it stands for ("message repeated N times"); >= 1 */
+	double uptime;		/* "[12345.678901]": seconds since boot; NAN */
+	const char *text;	/* the kernel's message, without the log's prefix */
+	struct provenance src;	/* the line; src.at is UTC only when the log says the zone */
+};
+
+const char *kernel_event_name(enum kernel_event_kind k);	/* "syn-flood", ... */
 
 struct incident {
 	struct arena *arena;
@@ -324,6 +355,7 @@ struct incident {
 	VEC(struct sysctl) sysctls;
 	VEC(struct sock_snapshot *) sock_snaps;
 	VEC(struct counter_snapshot *) counter_snaps;
+	VEC(struct kernel_event) kernel_events;	/* in the order read */
 	VEC(struct process *) processes;
 	VEC(struct listener *) listeners;
 	double t_first, t_last;	/* the evidence window, NAN when unknown */
@@ -357,7 +389,14 @@ struct counter_span {
 	uint32_t moments;	/* distinct moments among them (looks) */
 	const struct counter *first_c, *last_c;
 	bool went_backwards;	/* a reboot or counter reset in between */
+	/* no two totals: the span is a chain of nstat runs whose later ones
+	 * print increments since the run before (nstat's history file), so
+	 * first = 0, last = delta = the sum of those increments, and first_c
+	 * is the first run's line (its value is not used) */
+	bool from_increments;
 };
 bool incident_counter_span(const struct incident *inc, const char *name, struct counter_span *out);
+
+struct kernel_event *incident_add_kernel_event(struct incident *inc, enum kernel_event_kind kind);
 
 #endif

@@ -12,6 +12,7 @@ enum rule_needs {
 	NEED_SYSCTLS = 1 << 2,
 	NEED_CAPTURE = 1 << 3,
 	NEED_STACKS = 1 << 4,
+	NEED_KERNEL_LOG = 1 << 5,	/* dmesg, kern.log, journalctl -k */
 };
 
 struct rule {

@@ -1911,7 +1911,9 @@ static void listeners_counters(FILE *f, const struct analysis *an)
 			   "<td class=\"n\">%" PRId64 "</td><td class=\"n\" data-field=\"delta\">%"
 			   PRId64 "%s</td><td class=\"n\">%u</td></tr>\n",
 			report_counters[i], report_counters[i], sp.first, sp.last,
-			sp.went_backwards ? 0 : sp.delta, sp.went_backwards ? " (went backwards)" : "",
+			sp.went_backwards ? 0 : sp.delta,
+			sp.went_backwards ? " (went backwards)"
+			: sp.from_increments ? " (nstat increments)" : "",
 			sp.n);
 	}
 	if (any)

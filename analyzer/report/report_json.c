@@ -304,6 +304,11 @@ void report_json_write(FILE *out, const struct analysis *an)
 		jw_key(&w, "delta"); jw_int(&w, sp.went_backwards ? 0 : sp.delta);
 		jw_key(&w, "snapshots"); jw_int(&w, sp.n);
 		jw_key(&w, "went_backwards"); jw_bool(&w, sp.went_backwards);
+		if (sp.from_increments) {
+			/* nstat runs in default mode: first is 0 (or the first run's
+			 * total), last = first + the increments (model/incident.h) */
+			jw_key(&w, "increments"); jw_bool(&w, true);
+		}
 		jw_obj_end(&w);
 	}
 	jw_obj_end(&w);

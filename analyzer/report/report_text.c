@@ -155,6 +155,11 @@ static void header(const struct tw *t, const struct analysis *an)
 			    stacks == 1 ? "" : "s");
 		sep = ", ";
 	}
+	if (by_cls[EV_KERNEL_LOG]) {
+		strbuf_addf(&line, "%s%zu kernel log%s", sep,
+			   by_cls[EV_KERNEL_LOG], by_cls[EV_KERNEL_LOG] == 1 ? "" : "s");
+		sep = ", ";
+	}
 	if (strcmp(sep, ", ") == 0)
 		strbuf_addstr(&line, ")");
 	strbuf_addf(&line, ", %zu unreadable", n_err);
